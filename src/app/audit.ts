@@ -1,0 +1,85 @@
+/**
+ * The audit use case: inputs -> Inventory -> (resolve unpinned) -> advisories -> findings ->
+ * ignores -> fix suggestions -> AuditReport. The CLI renders the report and sets the exit code.
+ */
+import type { AuditReport, Diagnostic, FixSuggestion, Inventory, Package, VulnerabilityFinding } from '../core/model.js';
+import { readInputs } from '../inputs/registry.js';
+import { applyIgnores, ignoreRulesFromFlags, readIgnoreFile } from '../policy/ignore.js';
+import { findVulnerabilities } from '../checks/vulns/findings.js';
+import { smallestUpgrade } from '../checks/vulns/upgrade.js';
+import { resolveInventory, type ResolveMode } from './resolve.js';
+import type { AdvisorySource } from './advisories.js';
+import { VERSION } from './version.js';
+
+export interface AuditOptions {
+  inputs: { path: string; format?: string }[];
+  source: AdvisorySource;
+  ignoreIds?: string[];
+  ignoreFile?: string;
+  resolve?: ResolveMode;
+  resolver?: 'uv' | 'pip';
+  pythonVersion?: string;
+  now?: Date;
+}
+
+export async function audit(opts: AuditOptions): Promise<AuditReport> {
+  const diagnostics: Diagnostic[] = [];
+  const warn = (message: string): void => void diagnostics.push({ severity: 'warning', code: 'warning', message });
+  const rules = [...ignoreRulesFromFlags(opts.ignoreIds ?? []), ...(opts.ignoreFile ? readIgnoreFile(opts.ignoreFile) : [])];
+
+  let inventories: Inventory[] = await readInputs(opts.inputs);
+  inventories = await Promise.all(
+    inventories.map((inv) =>
+      resolveInventory(inv, { mode: opts.resolve ?? 'auto', resolver: opts.resolver, pythonVersion: opts.pythonVersion }),
+    ),
+  );
+  const packages = inventories.flatMap((inv) => inv.packages);
+  for (const inv of inventories) diagnostics.push(...inv.diagnostics);
+
+  const auditable = packages.filter((p) => p.version !== undefined && p.source.kind === 'registry');
+  const records = await opts.source.recordsFor(auditable.map((p) => ({ name: p.name, version: p.version! })), warn);
+
+  const all: VulnerabilityFinding[] = [];
+  for (const pkg of auditable) all.push(...findVulnerabilities(pkg, records.get(pkg.name) ?? [], warn));
+  const { kept, ignored } = applyIgnores(all, rules, opts.now ?? new Date(), warn);
+
+  return {
+    packages,
+    findings: kept,
+    ignored,
+    fixes: fixSuggestions(auditable, kept, records, warn),
+    diagnostics: dedupeDiagnostics(diagnostics),
+    inputs: inventories.map((inv) => ({ path: inv.path, format: inv.format })),
+    database: opts.source.describe(),
+    tool: { name: 'pyward', version: VERSION },
+  };
+}
+
+function fixSuggestions(
+  packages: Package[],
+  findings: VulnerabilityFinding[],
+  records: Map<string, import('../sources/osv/schema.js').OsvRecord[]>,
+  warn: (message: string) => void,
+): FixSuggestion[] {
+  const byPackage = new Map<Package, VulnerabilityFinding[]>();
+  for (const f of findings) byPackage.set(f.package, [...(byPackage.get(f.package) ?? []), f]);
+  const fixes: FixSuggestion[] = [];
+  for (const pkg of packages) {
+    const own = byPackage.get(pkg);
+    if (!own) continue;
+    const to = smallestUpgrade(pkg, own, records.get(pkg.name) ?? [], warn);
+    if (to) fixes.push({ name: pkg.name, from: pkg.version!, to, location: pkg.location });
+  }
+  return fixes;
+}
+
+/** The same warning about the same record is reported once, not once per package that touched it. */
+function dedupeDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.severity}|${d.code}|${d.message}|${d.location?.file}:${d.location?.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * CVSS scoring for OSV `severity` entries, and the choice of one severity for a vulnerability that
+ * several records describe. Vectors come from third parties: a vector the calculator cannot score
+ * yields `unknown`, never an exception.
+ */
+import cvss from 'ae-cvss-calculator';
+import type { Severity, SeverityScore } from '../../core/model.js';
+import type { OsvSeverity } from '../../sources/osv/schema.js';
+
+// ae-cvss-calculator ships a CommonJS bundle, so under NodeNext its classes are reached through
+// the default import (named ESM imports are undefined at run time).
+const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvss;
+
+/** CVSS versions in order of preference: the newest version is the database's latest assessment. */
+const VERSION_RANK: Record<string, number> = { '4.0': 4, '3.1': 3, '3.0': 2, '2.0': 1 };
+
+export interface ScoredSeverity extends SeverityScore {
+  /** CVSS version of the vector (`4.0`, `3.1`, `3.0`, `2.0`) when one was scored. */
+  cvssVersion?: string;
+}
+
+/**
+ * Scores one OSV severity entry. Returns `level: 'unknown'` (and no score) when the type is not a
+ * CVSS type, the vector is malformed, or its base metrics are incomplete.
+ */
+export function scoreSeverity(entry: OsvSeverity): ScoredSeverity {
+  const type = typeof entry?.type === 'string' ? entry.type : 'UNKNOWN';
+  const raw = typeof entry?.score === 'string' ? entry.score.trim() : '';
+  const unknown: ScoredSeverity = { type, level: 'unknown' };
+  if (raw !== '') unknown.vector = raw;
+  if (!type.startsWith('CVSS_') || raw === '') return unknown;
+  // NVD writes v2 vectors as `(AV:N/...)` in places; the parentheses are not part of the vector.
+  const vector = raw.replace(/^\((.*)\)$/, '$1');
+  const version = cvssVersionOf(type, vector);
+  if (version === undefined) return unknown;
+  try {
+    let base: number | undefined;
+    let complete: boolean;
+    if (version === '4.0') {
+      const v = new Cvss4P0(vector);
+      complete = v.isBaseFullyDefined();
+      // A v4 vector has one score whose nomenclature (CVSS-B, -BT, -BE, -BTE) says which metric
+      // groups it used; the vector as published is what the database asserts.
+      base = v.calculateScores().overall;
+    } else if (version === '3.1' || version === '3.0') {
+      const v = version === '3.1' ? new Cvss3P1(vector) : new Cvss3P0(vector);
+      complete = v.isBaseFullyDefined();
+      // v3 advisories publish the base score; temporal metrics only ever lower it.
+      base = v.calculateScores().base;
+    } else {
+      const v = new Cvss2(vector);
+      complete = v.isBaseFullyDefined();
+      base = v.calculateScores().base;
+    }
+    if (!complete || base === undefined || !Number.isFinite(base) || base < 0 || base > 10) {
+      return unknown;
+    }
+    return { type, vector: raw, score: base, level: levelFromScore(base, version), cvssVersion: version };
+  } catch {
+    // The calculator throws on unknown metric values (`AV:Q`); that is a bad vector, not a bug.
+    return unknown;
+  }
+}
+
+function cvssVersionOf(type: string, vector: string): string | undefined {
+  const prefix = /^CVSS:(\d\.\d)\//.exec(vector);
+  if (prefix) {
+    const v = prefix[1]!;
+    return v in VERSION_RANK ? v : undefined;
+  }
+  // Only v2 vectors lack a `CVSS:x.y/` prefix.
+  if (type === 'CVSS_V2' && /^AV:/.test(vector)) return '2.0';
+  return undefined;
+}
+
+/**
+ * The qualitative rating of a score. v3 and v4 share FIRST's scale (0.1-3.9 low, 4.0-6.9 medium,
+ * 7.0-8.9 high, 9.0-10 critical); v2 has no critical band (7.0-10 is high, as NVD rates it).
+ * A 0.0 score is "none" in CVSS; the model has no such level, so it is `unknown` with the score kept.
+ */
+export function levelFromScore(score: number, cvssVersion: string): Severity {
+  if (!(score > 0)) return 'unknown';
+  if (score < 4) return 'low';
+  if (score < 7) return 'medium';
+  if (cvssVersion === '2.0') return 'high';
+  if (score < 9) return 'high';
+  return 'critical';
+}
+
+const WORDS: Record<string, Severity> = {
+  low: 'low',
+  moderate: 'medium',
+  medium: 'medium',
+  high: 'high',
+  important: 'high',
+  critical: 'critical',
+};
+
+/** A database's own severity word (GHSA writes `MODERATE`), or undefined when it is not one we know. */
+export function severityFromWord(word: unknown): Severity | undefined {
+  if (typeof word !== 'string') return undefined;
+  return WORDS[word.trim().toLowerCase()];
+}
+
+/**
+ * Picks one severity among every CVSS entry of the records that describe one vulnerability: the
+ * newest CVSS version wins (V4 > V3.1 > V3.0 > V2); among vectors of that version, the highest
+ * score wins, so a disagreement between databases never understates the risk. Entries that do not
+ * score are ignored. When none scores, the database words (`database_specific.severity`) are used,
+ * highest first; undefined when there is nothing at all.
+ */
+export function chooseSeverity(entries: readonly OsvSeverity[], words: readonly unknown[] = []): SeverityScore | undefined {
+  let best: ScoredSeverity | undefined;
+  for (const entry of entries) {
+    const scored = scoreSeverity(entry);
+    if (scored.score === undefined || scored.cvssVersion === undefined) continue;
+    if (best === undefined || better(scored, best)) best = scored;
+  }
+  if (best !== undefined) {
+    const result: SeverityScore = { type: best.type, score: best.score!, level: best.level };
+    if (best.vector !== undefined) result.vector = best.vector;
+    return result;
+  }
+  let level: Severity | undefined;
+  for (const word of words) {
+    const w = severityFromWord(word);
+    if (w !== undefined && (level === undefined || rank(w) > rank(level))) level = w;
+  }
+  return level === undefined ? undefined : { type: 'ECOSYSTEM', level };
+}
+
+function better(a: ScoredSeverity, b: ScoredSeverity): boolean {
+  const va = VERSION_RANK[a.cvssVersion!] ?? 0;
+  const vb = VERSION_RANK[b.cvssVersion!] ?? 0;
+  if (va !== vb) return va > vb;
+  return a.score! > b.score!;
+}
+
+const LEVEL_RANK: Record<Severity, number> = { unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
+function rank(s: Severity): number {
+  return LEVEL_RANK[s];
+}
