@@ -1,0 +1,392 @@
+/**
+ * poetry.lock, lock-version 1.x (Poetry < 1.3: hashes in `[metadata.files]`, `category`) and 2.x
+ * (Poetry >= 1.3: per-package `files`; 2.1 adds `groups` and per-package `markers`).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { InputError } from '../../core/errors.js';
+import type { Diagnostic, Inventory, Package, PackageSource } from '../../core/model.js';
+import { isValidName, normalizeName } from '../../core/names.js';
+import { canonicalVersion } from '../../core/version.js';
+import type { InputFormat } from '../types.js';
+
+export const FORMAT = 'poetry-lock';
+
+/** Real lock files of large monorepos stay under a few MiB; anything far above is not a lock file. */
+export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+
+/** The newest lock-version major we know the layout of; newer ones are read best-effort. */
+const KNOWN_LOCK_MAJOR = 2;
+
+export const poetryLock: InputFormat = {
+  name: FORMAT,
+  matches(path: string, isDirectory: boolean): boolean {
+    return !isDirectory && basename(path) === 'poetry.lock';
+  },
+  async read(path: string): Promise<Inventory> {
+    return parsePoetryLock(await readTextInput(path), path);
+  },
+};
+
+type Table = Record<string, unknown>;
+
+function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** Parses poetry.lock text. Throws InputError only when the text is not TOML at all. */
+export function parsePoetryLock(text: string, file: string): Inventory {
+  const inventory: Inventory = { format: FORMAT, path: file, packages: [], diagnostics: [] };
+  const diagnostics = inventory.diagnostics;
+  if (text.trim() === '') {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'empty-input',
+      message: `${file} is empty: no packages to read (run \`poetry lock\` to create it)`,
+      location: { file },
+    });
+    return inventory;
+  }
+
+  let doc: Table;
+  try {
+    doc = parseToml(text) as Table;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      // smol-toml's message carries a code frame after a blank line; the first line is enough here.
+      const reason = err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'syntax error';
+      throw new InputError(
+        'input-parse',
+        `not valid TOML (${reason}); regenerate it with \`poetry lock\``,
+        { file, line: err.line, column: err.column },
+      );
+    }
+    throw err;
+  }
+
+  const metadata = isTable(doc['metadata']) ? doc['metadata'] : undefined;
+  checkLockVersion(metadata, file, diagnostics);
+
+  const rawPackages = doc['package'];
+  if (rawPackages === undefined) {
+    if (metadata === undefined) {
+      throw new InputError(
+        'input-unknown-format',
+        'neither [[package]] nor [metadata] found: this TOML file is not a poetry.lock',
+        { file, line: 1 },
+      );
+    }
+    return inventory;
+  }
+  if (!Array.isArray(rawPackages)) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'invalid-entry',
+      message: '`package` is not an array of tables; no packages read',
+      location: { file, line: findLine(text, /^\s*package\s*=/m) },
+    });
+    return inventory;
+  }
+
+  // Lock-version 1.x keeps hashes apart from the packages, keyed by name.
+  const legacyFiles = new Map<string, unknown[]>();
+  const metadataFiles = metadata?.['files'];
+  if (isTable(metadataFiles)) {
+    for (const [name, files] of Object.entries(metadataFiles)) {
+      if (Array.isArray(files)) legacyFiles.set(normalizeName(name), files);
+    }
+  }
+
+  const extrasOf = extrasByPackage(doc['extras']);
+  const lines = packageLines(text, rawPackages);
+  const indexUrls: string[] = [];
+
+  rawPackages.forEach((entry: unknown, i: number) => {
+    const location = { file, line: lines[i] ?? 1 };
+    if (!isTable(entry)) {
+      diagnostics.push({ severity: 'error', code: 'invalid-entry', message: '[[package]] entry is not a table; skipped', location });
+      return;
+    }
+    const rawName = entry['name'];
+    if (typeof rawName !== 'string' || !isValidName(rawName)) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-entry',
+        message: `[[package]] has ${typeof rawName === 'string' ? `an invalid name ${JSON.stringify(rawName)}` : 'no name'}; skipped`,
+        location,
+      });
+      return;
+    }
+    const name = normalizeName(rawName);
+    const pkg: Package = { name, rawName, source: { kind: 'registry' }, location };
+
+    const rawVersion = entry['version'];
+    if (typeof rawVersion === 'string') {
+      const version = canonicalVersion(rawVersion);
+      if (version !== undefined) pkg.version = version;
+      else {
+        diagnostics.push({
+          severity: 'warning',
+          code: 'invalid-version',
+          message: `${rawName}: version ${JSON.stringify(rawVersion)} is not a PEP 440 version; it cannot be matched against advisories`,
+          location,
+        });
+      }
+    } else {
+      diagnostics.push({ severity: 'warning', code: 'invalid-version', message: `${rawName}: no version`, location });
+    }
+
+    const source = readSource(entry, rawName, location, diagnostics);
+    pkg.source = source;
+    if (source.kind === 'registry' && source.url !== undefined && !indexUrls.includes(source.url)) {
+      indexUrls.push(source.url);
+    }
+
+    const marker = readMarkers(entry['markers']);
+    if (marker !== undefined) pkg.marker = marker;
+
+    const groups = readGroups(entry);
+    if (entry['optional'] === true) {
+      // Prefixed so an extra never reads as a same-named dependency group.
+      for (const extra of extrasOf.get(name) ?? []) groups.push(`extra:${extra}`);
+    }
+    if (groups.length > 0) pkg.groups = groups;
+
+    const files = Array.isArray(entry['files']) ? entry['files'] : legacyFiles.get(name);
+    const hashes = readHashes(files, rawName, location, diagnostics);
+    if (hashes.length > 0) pkg.hashes = hashes;
+
+    const dependencies = readDependencies(entry['dependencies']);
+    if (dependencies.length > 0) pkg.dependencies = dependencies;
+
+    inventory.packages.push(pkg);
+  });
+
+  if (indexUrls.length > 0) inventory.indexUrls = indexUrls;
+  return inventory;
+}
+
+function checkLockVersion(metadata: Table | undefined, file: string, diagnostics: Diagnostic[]): void {
+  const version = metadata?.['lock-version'];
+  if (typeof version !== 'string') {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-lock-version',
+      message: 'no [metadata] lock-version: read as a Poetry 2.x lock file',
+      location: { file },
+    });
+    return;
+  }
+  const major = Number.parseInt(version, 10);
+  if (!(major >= 1 && major <= KNOWN_LOCK_MAJOR)) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-lock-version',
+      message: `lock-version ${version} is newer than this pyward knows (up to ${KNOWN_LOCK_MAJOR}.x); read best-effort`,
+      location: { file },
+    });
+  }
+}
+
+function readSource(entry: Table, rawName: string, location: { file: string; line: number }, diagnostics: Diagnostic[]): PackageSource {
+  const source = entry['source'];
+  if (source === undefined) return { kind: 'registry' };
+  if (!isTable(source)) {
+    diagnostics.push({ severity: 'warning', code: 'invalid-source', message: `${rawName}: [package.source] is not a table`, location });
+    return { kind: 'registry' };
+  }
+  const type = source['type'];
+  const url = typeof source['url'] === 'string' && source['url'] !== '' ? source['url'] : undefined;
+  const missingUrl = (): void => {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-source',
+      message: `${rawName}: [package.source] of type ${String(type)} has no url`,
+      location,
+    });
+  };
+  switch (type) {
+    case 'legacy':
+      // A Simple-API index other than PyPI: a private index, a mirror or a proxy.
+      if (url === undefined) missingUrl();
+      return url === undefined ? { kind: 'registry' } : { kind: 'registry', url: url };
+    case 'git': {
+      if (url === undefined) {
+        missingUrl();
+        return { kind: 'vcs' };
+      }
+      // The resolved commit is what was locked; a branch or tag name can move later.
+      const ref = firstString(source['resolved_reference'], source['reference']);
+      const subdirectory = firstString(source['subdirectory']);
+      let vcsUrl = url.startsWith('git+') ? url : `git+${url}`;
+      if (ref !== undefined) vcsUrl += `@${ref}`;
+      if (subdirectory !== undefined) vcsUrl += `#subdirectory=${subdirectory}`;
+      return { kind: 'vcs', url: vcsUrl };
+    }
+    case 'url':
+      if (url === undefined) missingUrl();
+      return url === undefined ? { kind: 'url' } : { kind: 'url', url };
+    case 'directory':
+    case 'file': {
+      if (url === undefined) missingUrl();
+      const kind = type === 'directory' && entry['develop'] === true ? 'editable' : 'path';
+      return url === undefined ? { kind } : { kind, url };
+    }
+    default:
+      // Unknown kinds are not assumed to be from PyPI: matching them by version could mislead.
+      diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-source-type',
+        message: `${rawName}: unknown [package.source] type ${JSON.stringify(type)}; treated as a direct URL`,
+        location,
+      });
+      return url === undefined ? { kind: 'url' } : { kind: 'url', url };
+  }
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const value of values) if (typeof value === 'string' && value !== '') return value;
+  return undefined;
+}
+
+/**
+ * Poetry 2.1 writes `markers` as one string, or as a table of group -> marker when the groups
+ * disagree; the package is installed when any of those holds.
+ */
+function readMarkers(markers: unknown): string | undefined {
+  if (typeof markers === 'string') return markers === '' ? undefined : markers;
+  if (!isTable(markers)) return undefined;
+  const distinct = [...new Set(Object.values(markers).filter((m): m is string => typeof m === 'string' && m !== ''))];
+  if (distinct.length === 0) return undefined;
+  if (distinct.length === 1) return distinct[0];
+  return distinct.map((m) => `(${m})`).join(' or ');
+}
+
+function readGroups(entry: Table): string[] {
+  const groups = entry['groups'];
+  if (Array.isArray(groups)) return groups.filter((g): g is string => typeof g === 'string');
+  // Before lock-version 2.1 the only grouping was `category`: main or dev.
+  const category = entry['category'];
+  return typeof category === 'string' ? [category] : [];
+}
+
+function extrasByPackage(extras: unknown): Map<string, string[]> {
+  const byPackage = new Map<string, string[]>();
+  if (!isTable(extras)) return byPackage;
+  for (const [extra, members] of Object.entries(extras)) {
+    if (!Array.isArray(members)) continue;
+    for (const member of members) {
+      if (typeof member !== 'string') continue;
+      // Old locks list requirement strings ("pyyaml (>=6)"); the name is the first word.
+      const name = normalizeName(member.trim().split(/[\s([<>=!~;]/, 1)[0] ?? '');
+      if (name === '') continue;
+      const list = byPackage.get(name) ?? [];
+      if (!list.includes(extra)) list.push(extra);
+      byPackage.set(name, list);
+    }
+  }
+  return byPackage;
+}
+
+const HASH = /^[a-z0-9_-]+:[0-9a-f]+$/i;
+
+function readHashes(files: unknown[] | undefined, rawName: string, location: { file: string; line: number }, diagnostics: Diagnostic[]): string[] {
+  const hashes: string[] = [];
+  if (files === undefined) return hashes;
+  let bad = 0;
+  for (const f of files) {
+    const hash = isTable(f) ? f['hash'] : undefined;
+    if (typeof hash === 'string' && HASH.test(hash)) {
+      if (!hashes.includes(hash)) hashes.push(hash);
+    } else bad++;
+  }
+  if (bad > 0) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-hash',
+      message: `${rawName}: ${bad} file entr${bad === 1 ? 'y has' : 'ies have'} no valid \`hash = "<algorithm>:<hex>"\``,
+      location,
+    });
+  }
+  return hashes;
+}
+
+/** `[package.dependencies]`: name -> constraint, table, or list of either (one per marker). */
+function readDependencies(dependencies: unknown): string[] {
+  if (!isTable(dependencies)) return [];
+  const names: string[] = [];
+  for (const [name, spec] of Object.entries(dependencies)) {
+    const specs = Array.isArray(spec) ? spec : [spec];
+    // An optional dependency is installed only through one of the package's extras.
+    const required = specs.some((s) => !(isTable(s) && s['optional'] === true));
+    const normalized = normalizeName(name);
+    if (required && !names.includes(normalized)) names.push(normalized);
+  }
+  return names;
+}
+
+/**
+ * The line of each `[[package]]` header, in order: smol-toml keeps array order, so the i-th header
+ * belongs to the i-th entry. When the counts disagree (packages written as an inline array, a header
+ * hidden in a multi-line string), fall back to the line of each entry's `name = ...`.
+ */
+function packageLines(text: string, packages: unknown[]): number[] {
+  const headers: number[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (/^\s*\[\[\s*package\s*\]\]\s*(#.*)?\r?$/.test(line)) headers.push(i + 1);
+  });
+  if (headers.length === packages.length) return headers;
+  const result: number[] = [];
+  let from = 0;
+  for (const entry of packages) {
+    const name = isTable(entry) && typeof entry['name'] === 'string' ? entry['name'] : undefined;
+    let found = -1;
+    if (name !== undefined) {
+      for (let i = from; i < lines.length; i++) {
+        if (lines[i]?.includes(name) && /\bname\s*=/.test(lines[i] ?? '')) {
+          found = i;
+          break;
+        }
+      }
+    }
+    if (found >= 0) {
+      result.push(found + 1);
+      from = found + 1;
+    } else result.push(from + 1);
+  }
+  return result;
+}
+
+function findLine(text: string, pattern: RegExp): number {
+  const match = pattern.exec(text);
+  if (match === null) return 1;
+  let line = 1;
+  for (let i = 0; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Reads an input file as UTF-8 text, mapping I/O failures to InputError with a fix. */
+export async function readTextInput(path: string, maxBytes = MAX_LOCK_BYTES): Promise<string> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new InputError('input-unreadable', `${path} is not a regular file`, { file: path });
+    if (info.size > maxBytes) {
+      throw new InputError('input-unreadable', `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit for a lock file`, { file: path });
+    }
+    bytes = await readFile(path);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError('input-not-found', `${path} does not exist`, { file: path });
+    throw new InputError('input-unreadable', `cannot read ${path}: ${(err as Error).message}`, { file: path });
+  }
+  try {
+    // TOML is UTF-8 by definition; a leading BOM is tolerated because editors add it.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new InputError('input-parse', 'not UTF-8 text, so not a poetry.lock', { file: path });
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Helpers shared by the TOML-based inputs (pyproject.toml, uv.lock, pdm.lock, pylock.toml).
+ *
+ * TOML parsers return values without positions, yet every Package must say on which line it was
+ * written. Re-parsing TOML with positions would mean a second parser; instead `TomlText` scans the
+ * raw lines for table headers and `key =` starts, which is all a location needs. It is a heuristic
+ * that never affects *what* is parsed, only the line numbers reported.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { parse, TomlError } from 'smol-toml';
+import { InputError } from '../../core/errors.js';
+
+export type TomlTable = Record<string, unknown>;
+
+/** Parse a whole document; syntax errors become InputError('input-parse') at the parser's line. */
+export function parseToml(text: string, file: string): TomlTable {
+  try {
+    return parse(text) as TomlTable;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      // smol-toml appends a code excerpt after a blank line; the location already points there.
+      const reason = error.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
+      throw new InputError('input-parse', `not valid TOML: ${reason}`, {
+        file,
+        line: error.line,
+        column: error.column,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Inputs are hostile until read: a lock file bigger than this is refused before it is loaded, so a
+ * planted multi-gigabyte file cannot exhaust memory. Real lock files are well under 10 MiB.
+ */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** Read an input file as text, naming the problem when it cannot be read at all. */
+export async function readInputText(path: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
+  try {
+    const info = await stat(path);
+    if (info.isFile() && info.size > maxBytes) {
+      throw new InputError(
+        'input-unreadable',
+        `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit for an input file; is it really a lock file?`,
+        { file: path },
+      );
+    }
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new InputError('input-not-found', `${path}: no such file (check the path)`, { file: path });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError('input-unreadable', `${path}: cannot be read: ${reason}`, { file: path });
+  }
+}
+
+export function isTable(value: unknown): value is TomlTable {
+  // TOML datetimes parse to Date subclasses, which are objects but never tables.
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asTable(value: unknown): TomlTable | undefined {
+  return isTable(value) ? value : undefined;
+}
+
+export function asStringArray(value: unknown): string[] {
+  return asArray(value).filter((v): v is string => typeof v === 'string');
+}
+
+/** The last path segment, whichever separator the platform or the user wrote. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] ?? path;
+}
+
+interface Header {
+  /** 1-based line of the header. */
+  line: number;
+  key: string[];
+  arrayTable: boolean;
+}
+
+/** Splits a dotted TOML key (`tool."poetry".group . dev`) into its segments, or undefined. */
+export function splitDottedKey(text: string): string[] | undefined {
+  const segment = /\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|$)/y;
+  const key: string[] = [];
+  segment.lastIndex = 0;
+  while (segment.lastIndex < text.length) {
+    const m = segment.exec(text);
+    if (!m) return undefined;
+    key.push(unquote(m[1]!));
+    if (m[2] === '') break;
+  }
+  return key.length > 0 ? key : undefined;
+}
+
+function unquote(token: string): string {
+  if (token.startsWith("'")) return token.slice(1, -1);
+  if (token.startsWith('"')) {
+    try {
+      return JSON.parse(token) as string;
+    } catch {
+      return token.slice(1, -1);
+    }
+  }
+  return token;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const HEADER = /^\s*(\[\[?)([^[\]]+)(\]\]?)\s*(?:#.*)?$/;
+
+/** The raw lines of a TOML document, indexed by table header, for locating entries. */
+export class TomlText {
+  readonly lines: string[];
+  readonly headers: Header[];
+
+  constructor(text: string) {
+    this.lines = text.split(/\r?\n/);
+    this.headers = [];
+    // Lines inside multi-line strings may look like headers; skip them. Counting the delimiters
+    // is rough (a `"""` inside a one-line string fools it) but costs one pass and only ever
+    // moves a reported line number.
+    let inString: '"""' | "'''" | undefined;
+    this.lines.forEach((raw, index) => {
+      const startedInString = inString !== undefined;
+      for (const match of raw.matchAll(/"""|'''/g)) {
+        const delimiter = match[0] as '"""' | "'''";
+        if (inString === undefined) inString = delimiter;
+        else if (inString === delimiter) inString = undefined;
+      }
+      if (startedInString) return;
+      const m = HEADER.exec(raw);
+      if (!m || (m[1] === '[[') !== (m[3] === ']]')) return;
+      const key = splitDottedKey(m[2]!);
+      if (key) this.headers.push({ line: index + 1, key, arrayTable: m[1] === '[[' });
+    });
+  }
+
+  /** For each `[[key]]` header, in order: the line of its `name = ...`, or of the header itself. */
+  arrayTableEntryLines(key: string[], nameKey = 'name'): number[] {
+    const result: number[] = [];
+    this.headers.forEach((header, i) => {
+      if (!header.arrayTable || !sameKey(header.key, key)) return;
+      const end = this.headers[i + 1]?.line ?? this.lines.length + 1;
+      const nameLine = this.findKeyLine(nameKey, header.line + 1, end);
+      result.push(nameLine ?? header.line);
+    });
+    return result;
+  }
+
+  /**
+   * One line per entry of the array of tables at `key`, given each entry's `name` value. Uses the
+   * `[[key]]` headers when there is one per entry; otherwise (an inline `key = [{ ... }]` array,
+   * which tools do not write but hands may) looks for each name literal in turn.
+   */
+  entryLines(key: string[], names: (string | undefined)[]): number[] {
+    const headerLines = this.arrayTableEntryLines(key);
+    if (headerLines.length === names.length) return headerLines;
+    let cursor = this.keyPathLine(key) ?? 1;
+    return names.map((name) => {
+      const line = name === undefined ? undefined : this.findStringLine(name, cursor);
+      if (line !== undefined) cursor = line;
+      return line ?? cursor;
+    });
+  }
+
+  /**
+   * The line where the value at `path` is written: via the longest `[table]` header that is a
+   * prefix of the path, then `key =` (or `key.` / `{ key =`) lines for the remaining segments.
+   * Undefined when it cannot be found.
+   */
+  keyPathLine(path: string[]): number | undefined {
+    for (let k = path.length; k >= 0; k--) {
+      const prefix = path.slice(0, k);
+      let start: number;
+      let end: number;
+      if (k === 0) {
+        start = 1;
+        end = this.headers[0]?.line ?? this.lines.length + 1;
+      } else {
+        const index = this.headers.findIndex((h) => !h.arrayTable && sameKey(h.key, prefix));
+        if (index < 0) continue;
+        start = this.headers[index]!.line;
+        end = this.headers[index + 1]?.line ?? this.lines.length + 1;
+      }
+      let line: number | undefined = start;
+      for (const segment of path.slice(k)) {
+        line = this.findKeyLine(segment, line, end);
+        if (line === undefined) break;
+      }
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  }
+
+  /** First line in [from, end) where `key` starts a key/value pair. */
+  findKeyLine(key: string, from: number, end = this.lines.length + 1): number | undefined {
+    const k = escapeRegExp(key);
+    const pattern = new RegExp(`(?:^|[{,.\\s])(?:${k}|"${k}"|'${k}')\\s*[=.]`);
+    for (let line = Math.max(from, 1); line < end && line <= this.lines.length; line++) {
+      if (pattern.test(this.lines[line - 1]!)) return line;
+    }
+    return undefined;
+  }
+
+  /**
+   * First line at or after `from` that holds the string `value` as a TOML literal (either quote
+   * style), falling back to the bare text for values written with escapes.
+   */
+  findStringLine(value: string, from: number, end = this.lines.length + 1): number | undefined {
+    const candidates = [`"${value}"`, `'${value}'`, `"""${value}`, `'''${value}`, value];
+    for (const needle of candidates) {
+      for (let line = Math.max(from, 1); line < end && line <= this.lines.length; line++) {
+        if (this.lines[line - 1]!.includes(needle)) return line;
+      }
+    }
+    return undefined;
+  }
+
+  /** The line of the first header after `line` (or one past the end): where a table's body stops. */
+  bodyEnd(line: number): number {
+    return this.headers.find((h) => h.line > line)?.line ?? this.lines.length + 1;
+  }
+}
+
+function sameKey(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((segment, i) => segment === b[i]);
+}
+
+/**
+ * The group name given to a project's main (non-optional, non-dev) dependencies. pdm.lock and
+ * pdm's pylock export already call it `default`; the other formats leave it unnamed, so every
+ * TOML input uses this one word and `groups` reads the same whichever file it came from.
+ */
+export const DEFAULT_GROUP = 'default';
