@@ -8,7 +8,7 @@ import { applyIgnores, ignoreRulesFromFlags, readIgnoreFile } from '../policy/ig
 import { findVulnerabilities } from '../checks/vulns/findings.js';
 import { smallestUpgrade } from '../checks/vulns/upgrade.js';
 import { resolveInventory, type ResolveMode } from './resolve.js';
-import type { AdvisorySource } from './advisories.js';
+import { packageKey, type AdvisorySource } from './advisories.js';
 import { VERSION } from './version.js';
 
 export interface AuditOptions {
@@ -40,7 +40,7 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
   const records = await opts.source.recordsFor(auditable.map((p) => ({ name: p.name, version: p.version! })), warn);
 
   const all: VulnerabilityFinding[] = [];
-  for (const pkg of auditable) all.push(...findVulnerabilities(pkg, records.get(pkg.name) ?? [], warn));
+  for (const pkg of auditable) all.push(...findVulnerabilities(pkg, records.get(packageKey(pkg.name, pkg.version!)) ?? [], warn));
   const { kept, ignored } = applyIgnores(all, rules, opts.now ?? new Date(), warn);
 
   return {
@@ -67,7 +67,7 @@ function fixSuggestions(
   for (const pkg of packages) {
     const own = byPackage.get(pkg);
     if (!own) continue;
-    const to = smallestUpgrade(pkg, own, records.get(pkg.name) ?? [], warn);
+    const to = smallestUpgrade(pkg, own, records.get(packageKey(pkg.name, pkg.version!)) ?? [], warn);
     if (to) fixes.push({ name: pkg.name, from: pkg.version!, to, location: pkg.location });
   }
   return fixes;
