@@ -1,0 +1,195 @@
+/**
+ * The default, human output: pip-audit's columns (Name Version ID Fix Versions) plus severity and
+ * the requirement's file:line, then what to do about it. Human output may change between releases;
+ * scripts should read `--format json`.
+ */
+import type { AuditReport, Severity } from '../core/model.js';
+import {
+  countBySeverity,
+  countPackages,
+  describeSeverityCounts,
+  diagnosticsNotCoveredBySkips,
+  displayLocation,
+  formatScore,
+  packagesWithoutFix,
+  plural,
+  severityOf,
+  skippedPackages,
+  sortDiagnostics,
+  sortFindings,
+  sortFixes,
+  sortIgnored,
+} from './common.js';
+import type { ReporterOptions } from './types.js';
+
+const ESC = '\u001b[';
+const RESET = `${ESC}0m`;
+
+/** SGR codes per style; the table never emits them unless options.color is set. */
+const STYLES = {
+  bold: '1',
+  dim: '2',
+  red: '31',
+  boldRed: '1;31',
+  yellow: '33',
+  cyan: '36',
+  green: '32',
+} as const;
+type Style = keyof typeof STYLES;
+
+const SEVERITY_STYLE: Record<Severity, Style> = {
+  critical: 'boldRed',
+  high: 'red',
+  medium: 'yellow',
+  low: 'cyan',
+  unknown: 'dim',
+};
+
+interface Cell {
+  text: string;
+  style?: Style | undefined;
+}
+
+type Paint = (text: string, style: Style | undefined) => string;
+
+function painter(color: boolean): Paint {
+  return color ? (text, style) => (style && text ? `${ESC}${STYLES[style]}m${text}${RESET}` : text) : (text) => text;
+}
+
+/**
+ * Aligns columns on the visible text, then paints: escape codes have no width, so padding
+ * computed after painting would misalign colored cells. The last column is not padded, so no
+ * line ends in spaces.
+ */
+function alignRows(rows: Cell[][], paint: Paint, indent = ''): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...cell.text].length);
+    });
+  }
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => {
+          const pad = i === row.length - 1 ? '' : ' '.repeat((widths[i] ?? 0) - [...cell.text].length);
+          return paint(cell.text, cell.style) + pad;
+        })
+        .join(' ')
+        .trimEnd(),
+  );
+}
+
+function summaryLine(report: AuditReport): string {
+  const findings = report.findings;
+  const ignored = report.ignored.length > 0 ? `, ${report.ignored.length} ignored` : '';
+  if (findings.length === 0) {
+    const skipped = skippedPackages(report).length;
+    const notes = [
+      skipped > 0 ? `${plural(skipped, 'package')} not audited` : '',
+      report.ignored.length > 0 ? `${report.ignored.length} ignored` : '',
+    ].filter(Boolean);
+    return `No known vulnerabilities found${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  }
+  const counts = describeSeverityCounts(countBySeverity(findings));
+  return (
+    `Found ${plural(findings.length, 'known vulnerability', 'known vulnerabilities')} ` +
+    `in ${plural(countPackages(findings), 'package')} (${counts})${ignored}`
+  );
+}
+
+export function renderTable(report: AuditReport, options: ReporterOptions): string {
+  const paint = painter(options.color);
+  const cwd = options.cwd;
+  const out: string[] = [];
+  const hasBad = report.findings.some((f) => ['critical', 'high'].includes(severityOf(f.vulnerability)));
+  out.push(paint(summaryLine(report), report.findings.length === 0 ? 'green' : hasBad ? 'boldRed' : 'bold'));
+
+  if (report.findings.length > 0) {
+    const header: Cell[] = ['Name', 'Version', 'ID', 'Fix Versions', 'Severity', 'Location'].map((text) => ({
+      text,
+      style: 'bold',
+    }));
+    const body: Cell[][] = sortFindings(report.findings).map((f) => {
+      const level = severityOf(f.vulnerability);
+      const score = formatScore(f.vulnerability.severity);
+      return [
+        { text: f.package.name },
+        { text: f.package.version ?? '' },
+        { text: f.vulnerability.id },
+        { text: f.fixVersions.join(',') },
+        { text: score ? `${level} ${score}` : level, style: SEVERITY_STYLE[level] },
+        { text: displayLocation(f.location, cwd) },
+      ];
+    });
+    // The dashes under each header span the whole column, as pip-audit draws them.
+    const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => [...(row[i]?.text ?? '')].length)));
+    const rows: Cell[][] = [header, widths.map((w) => ({ text: '-'.repeat(w) })), ...body];
+    out.push(...alignRows(rows, paint));
+  }
+
+  const fixes = sortFixes(report.fixes);
+  if (fixes.length > 0) {
+    out.push('', paint('Fixes (smallest upgrade that clears every finding):', 'bold'));
+    out.push(
+      ...alignRows(
+        fixes.map((f) => [
+          { text: f.name },
+          { text: f.from },
+          { text: '->' },
+          { text: f.to, style: 'green' },
+          { text: displayLocation(f.location, cwd) },
+        ]),
+        paint,
+        '  ',
+      ),
+    );
+  }
+
+  const unfixed = packagesWithoutFix(report);
+  if (unfixed.length > 0) {
+    out.push('', paint('No fixed version known:', 'bold'));
+    out.push(
+      ...alignRows(
+        unfixed.map((v) => [
+          { text: v.package.name },
+          { text: v.package.version ?? '' },
+          { text: v.findings.map((f) => f.vulnerability.id).join(',') },
+          { text: displayLocation(v.package.location, cwd) },
+        ]),
+        paint,
+        '  ',
+      ),
+    );
+  }
+
+  const ignored = sortIgnored(report.ignored);
+  if (ignored.length > 0) {
+    out.push('', paint(`Ignored ${plural(ignored.length, 'finding')}:`, 'bold'));
+    for (const i of ignored) {
+      const f = i.finding;
+      out.push(
+        `  ${f.package.name} ${f.package.version ?? ''} ${f.vulnerability.id} (${displayLocation(f.location, cwd)}): ${i.reason}`,
+      );
+    }
+  }
+
+  const skipped = skippedPackages(report);
+  const diagnostics = sortDiagnostics(diagnosticsNotCoveredBySkips(report, skipped));
+  if (skipped.length > 0 || diagnostics.length > 0) {
+    out.push('', paint('Diagnostics:', 'bold'));
+    for (const d of diagnostics) {
+      const where = d.location ? `${displayLocation(d.location, cwd)}: ` : '';
+      out.push(`  ${paint(`${d.severity}:`, d.severity === 'error' ? 'boldRed' : 'yellow')} ${where}${d.message} [${d.code}]`);
+    }
+    for (const s of skipped) {
+      const what = s.skip.detail ? ` (${s.skip.detail})` : '';
+      out.push(
+        `  ${paint('not audited:', 'yellow')} ${s.package.name}${what} ${s.skip.short} (${displayLocation(s.package.location, cwd)})`,
+      );
+    }
+  }
+
+  return `${out.join('\n')}\n`;
+}
