@@ -126,3 +126,29 @@ export interface AuditReport {
   database: { source: string; builtAt?: string; records?: number };
   tool: { name: 'pyward'; version: string };
 }
+
+/** Kinds of name and publisher risk `pyward check` reports. */
+export type NameRiskKind =
+  | 'typosquat'
+  | 'combosquat'
+  | 'slopsquat'
+  | 'not-found'
+  | 'repojacking'
+  | 'publisher-change'
+  | 'dependency-confusion';
+
+export type Risk = 'low' | 'medium' | 'high' | 'critical';
+
+/** A finding about a package's name or publisher, not its code or version. */
+export interface NameFinding {
+  kind: NameRiskKind;
+  /** Normalized name that was checked. */
+  name: string;
+  risk: Risk;
+  /** The project it probably imitates or was meant, when one is suspected. */
+  target?: string;
+  /** Facts behind the verdict, each readable alone: `edit distance 1 to 'requests', rank 6`. */
+  evidence: string[];
+  suggestion?: string;
+  location?: Location;
+}
