@@ -14,12 +14,15 @@ export interface OsvRange {
   type: 'ECOSYSTEM' | 'SEMVER' | 'GIT' | string;
   repo?: string;
   events: OsvEvent[];
+  database_specific?: unknown;
 }
 
 export interface OsvAffected {
   package?: { ecosystem: string; name: string; purl?: string };
   ranges?: OsvRange[];
   versions?: string[];
+  /** Per-package severity; the spec forbids it together with the top-level `severity`. */
+  severity?: OsvSeverity[];
   ecosystem_specific?: unknown;
   database_specific?: unknown;
 }
@@ -30,11 +33,14 @@ export interface OsvSeverity {
 }
 
 export interface OsvRecord {
+  schema_version?: string;
   id: string;
   modified: string;
   published?: string;
   withdrawn?: string;
   aliases?: string[];
+  /** Ids of upstream vulnerabilities this one includes (distributions); not aliases. */
+  upstream?: string[];
   related?: string[];
   summary?: string;
   details?: string;
