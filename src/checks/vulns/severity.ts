@@ -32,7 +32,7 @@ export function scoreSeverity(entry: OsvSeverity): ScoredSeverity {
   // NVD writes v2 vectors as `(AV:N/...)` in places; the parentheses are not part of the vector.
   const vector = raw.replace(/^\((.*)\)$/, '$1');
   const version = cvssVersionOf(type, vector);
-  if (version === undefined) return unknown;
+  if (version === undefined || !wellFormed(vector, version)) return unknown;
   try {
     let base: number | undefined;
     let complete: boolean;
@@ -60,6 +60,25 @@ export function scoreSeverity(entry: OsvSeverity): ScoredSeverity {
     // The calculator throws on unknown metric values (`AV:Q`); that is a bad vector, not a bug.
     return unknown;
   }
+}
+
+const METRIC = /^[A-Za-z]+:[A-Za-z]+$/;
+
+/**
+ * `KEY:VALUE` parts, each key once. The calculator lets a repeated metric overwrite the first
+ * (`AV:N/AV:L` scores as local), which would score a vector its author did not write.
+ */
+function wellFormed(vector: string, version: string): boolean {
+  const parts = vector.split('/');
+  if (version !== '2.0') parts.shift(); // the `CVSS:x.y` prefix
+  const keys = new Set<string>();
+  for (const part of parts) {
+    if (!METRIC.test(part)) return false;
+    const key = part.slice(0, part.indexOf(':'));
+    if (keys.has(key)) return false;
+    keys.add(key);
+  }
+  return keys.size > 0;
 }
 
 function cvssVersionOf(type: string, vector: string): string | undefined {
