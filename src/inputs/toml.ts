@@ -1,61 +1,35 @@
 /**
- * Helpers shared by the TOML-based inputs (pyproject.toml, uv.lock, pdm.lock, pylock.toml).
+ * TOML for the inputs written in it (pyproject.toml, uv.lock, poetry.lock, pdm.lock, pylock.toml):
+ * parsing with the error's location, reading loosely typed values, and finding lines.
  *
  * TOML parsers return values without positions, yet every Package must say on which line it was
  * written. Re-parsing TOML with positions would mean a second parser; instead `TomlText` scans the
  * raw lines for table headers and `key =` starts, which is all a location needs. It is a heuristic
  * that never affects *what* is parsed, only the line numbers reported.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
-import { InputError } from '../../core/errors.js';
+import { InputError } from '../core/errors.js';
 
 export type TomlTable = Record<string, unknown>;
 
-/** Parse a whole document; syntax errors become InputError('input-parse') at the parser's line. */
-export function parseToml(text: string, file: string): TomlTable {
+/**
+ * Parse a whole document; syntax errors become InputError('input-parse') at the parser's line,
+ * followed by `fix` when the format has one (`regenerate it with ...`).
+ */
+export function parseToml(text: string, file: string, fix?: string): TomlTable {
   try {
     return parse(text) as TomlTable;
   } catch (error) {
     if (error instanceof TomlError) {
       // smol-toml appends a code excerpt after a blank line; the location already points there.
       const reason = error.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
-      throw new InputError('input-parse', `not valid TOML: ${reason}`, {
+      throw new InputError('input-parse', `not valid TOML: ${reason}${fix === undefined ? '' : `; ${fix}`}`, {
         file,
         line: error.line,
         column: error.column,
       });
     }
     throw error;
-  }
-}
-
-/**
- * Inputs are hostile until read: a lock file bigger than this is refused before it is loaded, so a
- * planted multi-gigabyte file cannot exhaust memory. Real lock files are well under 10 MiB.
- */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
-
-/** Read an input file as text, naming the problem when it cannot be read at all. */
-export async function readInputText(path: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
-  try {
-    const info = await stat(path);
-    if (info.isFile() && info.size > maxBytes) {
-      throw new InputError(
-        'input-unreadable',
-        `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit for an input file; is it really a lock file?`,
-        { file: path },
-      );
-    }
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new InputError('input-not-found', `${path}: no such file (check the path)`, { file: path });
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError('input-unreadable', `${path}: cannot be read: ${reason}`, { file: path });
   }
 }
 
@@ -78,12 +52,6 @@ export function asTable(value: unknown): TomlTable | undefined {
 
 export function asStringArray(value: unknown): string[] {
   return asArray(value).filter((v): v is string => typeof v === 'string');
-}
-
-/** The last path segment, whichever separator the platform or the user wrote. */
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? path;
 }
 
 interface Header {
@@ -165,15 +133,16 @@ export class TomlText {
   }
 
   /**
-   * One line per entry of the array of tables at `key`, given each entry's `name` value. Uses the
-   * `[[key]]` headers when there is one per entry; otherwise (an inline `key = [{ ... }]` array,
-   * which tools do not write but hands may) looks for each name literal in turn.
+   * One line per item of the array of tables at `key`: the line of its `name`. Uses the `[[key]]`
+   * headers when there is one per item; otherwise (an inline `key = [{ ... }]` array, which tools
+   * do not write but hands may) looks for each item's name literal in turn.
    */
-  entryLines(key: string[], names: (string | undefined)[]): number[] {
+  entryLines(key: string[], items: unknown[]): number[] {
     const headerLines = this.arrayTableEntryLines(key);
-    if (headerLines.length === names.length) return headerLines;
+    if (headerLines.length === items.length) return headerLines;
     let cursor = this.keyPathLine(key) ?? 1;
-    return names.map((name) => {
+    return items.map((item) => {
+      const name = asString(asTable(item)?.['name']);
       const line = name === undefined ? undefined : this.findStringLine(name, cursor);
       if (line !== undefined) cursor = line;
       return line ?? cursor;
@@ -242,10 +211,3 @@ export class TomlText {
 function sameKey(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((segment, i) => segment === b[i]);
 }
-
-/**
- * The group name given to a project's main (non-optional, non-dev) dependencies. pdm.lock and
- * pdm's pylock export already call it `default`; the other formats leave it unnamed, so every
- * TOML input uses this one word and `groups` reads the same whichever file it came from.
- */
-export const DEFAULT_GROUP = 'default';

@@ -231,6 +231,35 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     .map((x) => x.d);
 }
 
+/** What the human reporters (table, markdown) list, each in display order. */
+export interface ReportSections {
+  findings: VulnerabilityFinding[];
+  fixes: FixSuggestion[];
+  /** Vulnerable packages with no upgrade to offer. */
+  unfixed: DependencyView[];
+  ignored: IgnoredFinding[];
+  /** Packages that could not be audited, with why. */
+  skipped: SkippedPackage[];
+  /** The diagnostics `skipped` does not already explain. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * The sections of a report for a person to read. The table and the markdown take them from here
+ * so that both show the same facts in the same order, whatever they look like.
+ */
+export function reportSections(report: AuditReport): ReportSections {
+  const skipped = skippedPackages(report);
+  return {
+    findings: sortFindings(report.findings),
+    fixes: sortFixes(report.fixes),
+    unfixed: packagesWithoutFix(report),
+    ignored: sortIgnored(report.ignored),
+    skipped,
+    diagnostics: sortDiagnostics(diagnosticsNotCoveredBySkips(report, skipped)),
+  };
+}
+
 /**
  * The page a person should read for an id. GitHub, NVD and Snyk host their own ids best; OSV.dev
  * renders the rest (PYSEC, and the other databases it imports).

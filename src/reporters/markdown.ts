@@ -9,19 +9,13 @@ import {
   countBySeverity,
   countPackages,
   describeSeverityCounts,
-  diagnosticsNotCoveredBySkips,
   displayLocation,
   displayPath,
   formatScore,
   headline,
-  packagesWithoutFix,
   plural,
+  reportSections,
   severityOf,
-  skippedPackages,
-  sortDiagnostics,
-  sortFindings,
-  sortFixes,
-  sortIgnored,
 } from './common.js';
 import type { ReporterOptions } from './types.js';
 
@@ -66,11 +60,10 @@ function table(header: string[], rows: string[][]): string[] {
 export function renderMarkdown(report: AuditReport, options: ReporterOptions): string {
   const cwd = options.cwd;
   const out: string[] = [MARKER, '## pyward audit', ''];
-  const findings = sortFindings(report.findings);
-  const skipped = skippedPackages(report);
+  const { findings, fixes, unfixed, ignored, skipped, diagnostics } = reportSections(report);
 
   const notes = [
-    report.ignored.length > 0 ? `${report.ignored.length} ignored` : '',
+    ignored.length > 0 ? `${ignored.length} ignored` : '',
     skipped.length > 0 ? `${plural(skipped.length, 'requirement')} not audited` : '',
   ].filter(Boolean);
   if (findings.length === 0) {
@@ -102,7 +95,6 @@ export function renderMarkdown(report: AuditReport, options: ReporterOptions): s
     );
   }
 
-  const fixes = sortFixes(report.fixes);
   if (fixes.length > 0) {
     out.push(
       '',
@@ -121,7 +113,6 @@ export function renderMarkdown(report: AuditReport, options: ReporterOptions): s
       ),
     );
   }
-  const unfixed = packagesWithoutFix(report);
   if (unfixed.length > 0) {
     out.push('', '### No fixed version known', '');
     for (const v of unfixed) {
@@ -132,7 +123,6 @@ export function renderMarkdown(report: AuditReport, options: ReporterOptions): s
     }
   }
 
-  const ignored = sortIgnored(report.ignored);
   if (ignored.length > 0) {
     out.push('', `### Ignored (${ignored.length})`, '');
     for (const i of ignored) {
@@ -145,7 +135,6 @@ export function renderMarkdown(report: AuditReport, options: ReporterOptions): s
     }
   }
 
-  const diagnostics = sortDiagnostics(diagnosticsNotCoveredBySkips(report, skipped));
   if (diagnostics.length > 0 || skipped.length > 0) {
     out.push('', '### Diagnostics', '');
     for (const d of diagnostics) {

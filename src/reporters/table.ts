@@ -8,17 +8,12 @@ import {
   countBySeverity,
   countPackages,
   describeSeverityCounts,
-  diagnosticsNotCoveredBySkips,
   displayLocation,
   formatScore,
-  packagesWithoutFix,
   plural,
+  reportSections,
   severityOf,
-  skippedPackages,
-  sortDiagnostics,
-  sortFindings,
-  sortFixes,
-  sortIgnored,
+  type ReportSections,
 } from './common.js';
 import type { ReporterOptions } from './types.js';
 
@@ -81,21 +76,18 @@ function alignRows(rows: Cell[][], paint: Paint, indent = ''): string[] {
   );
 }
 
-function summaryLine(report: AuditReport): string {
-  const findings = report.findings;
-  const ignored = report.ignored.length > 0 ? `, ${report.ignored.length} ignored` : '';
+function summaryLine({ findings, ignored, skipped }: ReportSections): string {
   if (findings.length === 0) {
-    const skipped = skippedPackages(report).length;
     const notes = [
-      skipped > 0 ? `${plural(skipped, 'package')} not audited` : '',
-      report.ignored.length > 0 ? `${report.ignored.length} ignored` : '',
+      skipped.length > 0 ? `${plural(skipped.length, 'package')} not audited` : '',
+      ignored.length > 0 ? `${ignored.length} ignored` : '',
     ].filter(Boolean);
     return `No known vulnerabilities found${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
   }
   const counts = describeSeverityCounts(countBySeverity(findings));
   return (
     `Found ${plural(findings.length, 'known vulnerability', 'known vulnerabilities')} ` +
-    `in ${plural(countPackages(findings), 'package')} (${counts})${ignored}`
+    `in ${plural(countPackages(findings), 'package')} (${counts})${ignored.length > 0 ? `, ${ignored.length} ignored` : ''}`
   );
 }
 
@@ -103,15 +95,17 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
   const paint = painter(options.color);
   const cwd = options.cwd;
   const out: string[] = [];
-  const hasBad = report.findings.some((f) => ['critical', 'high'].includes(severityOf(f.vulnerability)));
-  out.push(paint(summaryLine(report), report.findings.length === 0 ? 'green' : hasBad ? 'boldRed' : 'bold'));
+  const sections = reportSections(report);
+  const { findings, fixes, unfixed, ignored, skipped, diagnostics } = sections;
+  const hasBad = findings.some((f) => ['critical', 'high'].includes(severityOf(f.vulnerability)));
+  out.push(paint(summaryLine(sections), findings.length === 0 ? 'green' : hasBad ? 'boldRed' : 'bold'));
 
-  if (report.findings.length > 0) {
+  if (findings.length > 0) {
     const header: Cell[] = ['Name', 'Version', 'ID', 'Fix Versions', 'Severity', 'Location'].map((text) => ({
       text,
       style: 'bold',
     }));
-    const body: Cell[][] = sortFindings(report.findings).map((f) => {
+    const body: Cell[][] = findings.map((f) => {
       const level = severityOf(f.vulnerability);
       const score = formatScore(f.vulnerability.severity);
       return [
@@ -129,7 +123,6 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
     out.push(...alignRows(rows, paint));
   }
 
-  const fixes = sortFixes(report.fixes);
   if (fixes.length > 0) {
     out.push('', paint('Fixes (smallest upgrade that clears every finding):', 'bold'));
     out.push(
@@ -147,7 +140,6 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
     );
   }
 
-  const unfixed = packagesWithoutFix(report);
   if (unfixed.length > 0) {
     out.push('', paint('No fixed version known:', 'bold'));
     out.push(
@@ -164,7 +156,6 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
     );
   }
 
-  const ignored = sortIgnored(report.ignored);
   if (ignored.length > 0) {
     out.push('', paint(`Ignored ${plural(ignored.length, 'finding')}:`, 'bold'));
     for (const i of ignored) {
@@ -175,8 +166,6 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
     }
   }
 
-  const skipped = skippedPackages(report);
-  const diagnostics = sortDiagnostics(diagnosticsNotCoveredBySkips(report, skipped));
   if (skipped.length > 0 || diagnostics.length > 0) {
     out.push('', paint('Diagnostics:', 'bold'));
     for (const d of diagnostics) {

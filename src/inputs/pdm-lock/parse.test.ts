@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { byName, testdataBeside, thrown } from '../../../test/support/inputs.js';
 import { InputError } from '../../core/errors.js';
-import type { Package } from '../../core/model.js';
 import { parsePdmLock, pdmLock } from './parse.js';
 
-const testdata = (name: string): string => fileURLToPath(new URL(`testdata/${name}`, import.meta.url));
+const testdata = testdataBeside(import.meta.url);
 const parseFile = (name: string) => parsePdmLock(readFileSync(testdata(name), 'utf8'), name);
-const byName = (packages: Package[], name: string): Package => {
-  const found = packages.find((p) => p.name === name);
-  if (!found) throw new Error(`no package ${name}`);
-  return found;
-};
 
 describe('pdm.lock written by PDM', () => {
   const inventory = parseFile('app/pdm.lock');
@@ -74,12 +68,7 @@ describe('pdm.lock edge cases', () => {
   });
 
   it("not-toml.lock: InputError input-parse at the parser's line", () => {
-    let error: unknown;
-    try {
-      parseFile('not-toml.lock');
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => parseFile('not-toml.lock'));
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ code: 'input-parse', location: { file: 'not-toml.lock', line: 3 } });
   });

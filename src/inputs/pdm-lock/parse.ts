@@ -7,24 +7,14 @@
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Inventory, Location, Package, PackageSource } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
-import { canonicalVersion } from '../../core/version.js';
-import type { InputFormat } from '../types.js';
-import {
-  asArray,
-  asString,
-  asStringArray,
-  asTable,
-  baseName,
-  parseToml,
-  readInputText,
-  TomlText,
-  type TomlTable,
-} from '../pyproject/toml-text.js';
+import { lockedVersion, namedEntry } from '../package.js';
+import { fileFormat } from '../read.js';
+import { VCS_NAMES, vcsUrl } from '../source.js';
+import { asArray, asString, asStringArray, asTable, parseToml, TomlText, type TomlTable } from '../toml.js';
 
 const FORMAT = 'pdm-lock';
 /** Major `lock_version` this parser was written against (PDM 2.x writes 4.x). */
 const SUPPORTED_MAJOR = 4;
-const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
 /** The name that starts every PEP 508 requirement; the rest of the string is not needed here. */
 const REQUIREMENT_NAME = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/;
 
@@ -52,7 +42,7 @@ export function parsePdmLock(text: string, file: string): Inventory {
   checkLockVersion(asTable(doc['metadata']), toml, file, diagnostics);
 
   const items = asArray(doc['package']);
-  const lines = toml.entryLines(['package'], items.map((item) => asString(asTable(item)?.['name'])));
+  const lines = toml.entryLines(['package'], items);
   const entries: Entry[] = [];
   const byKey = new Map<string, Entry>();
   items.forEach((value, index) => {
@@ -104,42 +94,13 @@ function checkLockVersion(
 }
 
 function readEntry(value: unknown, location: Location, diagnostics: Diagnostic[]): Entry | undefined {
-  const table = asTable(value);
-  const rawName = asString(table?.['name']);
-  if (!table || !rawName) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'missing-name',
-      message: '[[package]] entry has no `name`; it was skipped',
-      location,
-    });
-    return undefined;
-  }
+  const named = namedEntry(value, '[[package]]', location, diagnostics);
+  if (!named) return undefined;
+  const { table, rawName } = named;
   const source = readSource(table);
   const pkg: Package = { name: normalizeName(rawName), rawName, source, location };
-  const version = table['version'];
-  if (version === undefined) {
-    if (source.kind !== 'path' && source.kind !== 'editable') {
-      diagnostics.push({
-        severity: 'error',
-        code: 'missing-version',
-        message: `${rawName}: no \`version\` in its [[package]] entry, so it cannot be checked for known vulnerabilities`,
-        location,
-      });
-    }
-  } else {
-    const canonical = typeof version === 'string' ? canonicalVersion(version) : undefined;
-    if (canonical === undefined) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'invalid-version',
-        message: `${rawName}: version ${JSON.stringify(version)} is not a valid PEP 440 version`,
-        location,
-      });
-    } else {
-      pkg.version = canonical;
-    }
-  }
+  const version = lockedVersion(table, rawName, source, location, diagnostics);
+  if (version !== undefined) pkg.version = version;
   const extras = asStringArray(table['extras']);
   if (extras.length > 0) pkg.extras = extras;
   const marker = asString(table['marker']);
@@ -161,12 +122,12 @@ function readEntry(value: unknown, location: Location, diagnostics: Diagnostic[]
 }
 
 function readSource(table: TomlTable): PackageSource {
-  for (const vcs of VCS_KEYS) {
+  for (const vcs of VCS_NAMES) {
     const repo = asString(table[vcs]);
     if (repo === undefined) continue;
     // A locked VCS package is identified by its commit; `ref` (a branch or tag) can move.
     const revision = asString(table['revision']) ?? asString(table['ref']);
-    return { kind: 'vcs', url: `${vcs}+${repo}${revision ? `@${revision}` : ''}` };
+    return { kind: 'vcs', url: vcsUrl(vcs, repo, revision) };
   }
   const path = asString(table['path']);
   if (path !== undefined) return { kind: table['editable'] === true ? 'editable' : 'path', url: path };
@@ -192,12 +153,4 @@ function mergeInto(target: Entry, other: Entry): void {
   for (const name of other.requires) target.requires.add(name);
 }
 
-export const pdmLock: InputFormat = {
-  name: FORMAT,
-  matches(path: string, isDirectory: boolean): boolean {
-    return !isDirectory && baseName(path) === 'pdm.lock';
-  },
-  async read(path: string): Promise<Inventory> {
-    return parsePdmLock(await readInputText(path), path);
-  },
-};
+export const pdmLock = fileFormat(FORMAT, (name) => name === 'pdm.lock', parsePdmLock);

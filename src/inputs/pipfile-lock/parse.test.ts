@@ -1,29 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.js';
-import type { Inventory, Package } from '../../core/model.js';
+import { byName, rejected, testdataBeside } from '../../../test/support/inputs.js';
+import type { InputError } from '../../core/errors.js';
+import { readInputText } from '../read.js';
 import { parsePipfileLock, pipfileLock, scanJson } from './parse.js';
 
-const testdata = (name: string): string => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
-
-function byName(inv: Inventory, name: string, group?: string): Package {
-  const pkg = inv.packages.find((p) => p.name === name && (group === undefined || p.groups?.includes(group)));
-  if (pkg === undefined) throw new Error(`no package ${name} in ${inv.packages.map((p) => p.name).join(', ')}`);
-  return pkg;
-}
-
-async function readError(path: string): Promise<InputError> {
-  try {
-    await pipfileLock.read(path);
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error(`expected ${path} to be rejected`);
-}
+const testdata = testdataBeside(import.meta.url);
+const readError = (path: string): Promise<InputError> => rejected(pipfileLock.read(path));
 
 describe('pipfileLock.matches', () => {
   it('takes Pipfile.lock files only', () => {
@@ -237,9 +222,8 @@ describe('pure parsing and reading', () => {
       expect((await readError(dir)).code).toBe('input-unreadable');
       await writeFile(join(dir, 'bin.lock'), Buffer.from([0x7b, 0xff, 0x7d]));
       expect((await readError(join(dir, 'bin.lock'))).code).toBe('input-parse');
-      const { readTextInput } = await import('./parse.js');
       await writeFile(join(dir, 'big.lock'), '{}'.repeat(100));
-      await expect(readTextInput(join(dir, 'big.lock'), 10)).rejects.toMatchObject({ code: 'input-unreadable' });
+      await expect(readInputText(join(dir, 'big.lock'), 10)).rejects.toMatchObject({ code: 'input-unreadable' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -2,39 +2,23 @@
  * Pipfile.lock (pipfile-spec 6), written by pipenv: JSON with `_meta` (sources, hash) and one
  * object per package category: `default`, `develop`, and any custom category pipenv >= 2023 allows.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Inventory, Location, Package, PackageSource } from '../../core/model.js';
 import { isValidName, normalizeName } from '../../core/names.js';
 import { canonicalVersion } from '../../core/version.js';
-import type { InputFormat } from '../types.js';
+import { isHash } from '../package.js';
+import { fileFormat } from '../read.js';
+import { VCS_NAMES, vcsUrl } from '../source.js';
 
 export const FORMAT = 'pipfile-lock';
 
-/** Real Pipfile.lock files stay under a few MiB; anything far above is not a lock file. */
-export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
-
-export const pipfileLock: InputFormat = {
-  name: FORMAT,
-  matches(path: string, isDirectory: boolean): boolean {
-    return !isDirectory && basename(path) === 'Pipfile.lock';
-  },
-  async read(path: string): Promise<Inventory> {
-    return parsePipfileLock(await readTextInput(path), path);
-  },
-};
+export const pipfileLock = fileFormat(FORMAT, (name) => name === 'Pipfile.lock', parsePipfileLock);
 
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-/** pipenv's VCS keys; each entry carries the repository URL under one of them. */
-const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
-
-const HASH = /^[a-z0-9_-]+:[0-9a-f]+$/i;
 
 /** Parses Pipfile.lock text. Throws InputError only when the text is not JSON or not a Pipfile.lock. */
 export function parsePipfileLock(text: string, file: string): Inventory {
@@ -182,7 +166,7 @@ function readEntry(
 
   const hashes = entry['hashes'];
   if (Array.isArray(hashes)) {
-    const good = hashes.filter((h): h is string => typeof h === 'string' && HASH.test(h));
+    const good = hashes.filter((h): h is string => typeof h === 'string' && isHash(h));
     if (good.length < hashes.length) {
       diagnostics.push({
         severity: 'warning',
@@ -205,13 +189,13 @@ function readEntry(
 }
 
 function readSource(entry: Json, rawName: string, location: Location, indexes: Map<string, string>, diagnostics: Diagnostic[]): PackageSource {
-  for (const vcs of VCS_KEYS) {
+  // pipenv keys a VCS entry by its tool: `git = "<repository>"`.
+  for (const vcs of VCS_NAMES) {
     const repo = entry[vcs];
     if (typeof repo !== 'string' || repo === '') continue;
-    let url = repo.startsWith(`${vcs}+`) ? repo : `${vcs}+${repo}`;
     // `ref` is the commit pipenv resolved at lock time; without it the install can drift.
-    if (typeof entry['ref'] === 'string' && entry['ref'] !== '') url += `@${entry['ref']}`;
-    else {
+    const ref = typeof entry['ref'] === 'string' ? entry['ref'] : '';
+    if (ref === '') {
       diagnostics.push({
         severity: 'warning',
         code: 'vcs-unpinned',
@@ -219,8 +203,8 @@ function readSource(entry: Json, rawName: string, location: Location, indexes: M
         location,
       });
     }
-    if (typeof entry['subdirectory'] === 'string' && entry['subdirectory'] !== '') url += `#subdirectory=${entry['subdirectory']}`;
-    return { kind: 'vcs', url };
+    const subdirectory = typeof entry['subdirectory'] === 'string' ? entry['subdirectory'] : undefined;
+    return { kind: 'vcs', url: vcsUrl(vcs, repo, ref, subdirectory) };
   }
   const path = entry['path'];
   if (typeof path === 'string' && path !== '') return { kind: entry['editable'] === true ? 'editable' : 'path', url: path };
@@ -391,27 +375,4 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
     }
   }
   return { line, column: end - lineStart + 1 };
-}
-
-/** Reads an input file as UTF-8 text, mapping I/O failures to InputError with a fix. */
-export async function readTextInput(path: string, maxBytes = MAX_LOCK_BYTES): Promise<string> {
-  let bytes: Buffer;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new InputError('input-unreadable', `${path} is not a regular file`, { file: path });
-    if (info.size > maxBytes) {
-      throw new InputError('input-unreadable', `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit for a lock file`, { file: path });
-    }
-    bytes = await readFile(path);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('input-not-found', `${path} does not exist`, { file: path });
-    throw new InputError('input-unreadable', `cannot read ${path}: ${(err as Error).message}`, { file: path });
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError('input-parse', 'not UTF-8 text, so not a Pipfile.lock (pipenv writes UTF-8 JSON)', { file: path });
-  }
 }

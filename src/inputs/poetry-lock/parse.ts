@@ -2,38 +2,20 @@
  * poetry.lock, lock-version 1.x (Poetry < 1.3: hashes in `[metadata.files]`, `category`) and 2.x
  * (Poetry >= 1.3: per-package `files`; 2.1 adds `groups` and per-package `markers`).
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Inventory, Package, PackageSource } from '../../core/model.js';
 import { isValidName, normalizeName } from '../../core/names.js';
-import { canonicalVersion } from '../../core/version.js';
-import type { InputFormat } from '../types.js';
+import { checkedVersion, isHash } from '../package.js';
+import { fileFormat } from '../read.js';
+import { vcsUrl } from '../source.js';
+import { isTable, parseToml, type TomlTable } from '../toml.js';
 
 export const FORMAT = 'poetry-lock';
-
-/** Real lock files of large monorepos stay under a few MiB; anything far above is not a lock file. */
-export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
 
 /** The newest lock-version major we know the layout of; newer ones are read best-effort. */
 const KNOWN_LOCK_MAJOR = 2;
 
-export const poetryLock: InputFormat = {
-  name: FORMAT,
-  matches(path: string, isDirectory: boolean): boolean {
-    return !isDirectory && basename(path) === 'poetry.lock';
-  },
-  async read(path: string): Promise<Inventory> {
-    return parsePoetryLock(await readTextInput(path), path);
-  },
-};
-
-type Table = Record<string, unknown>;
-
-function isTable(value: unknown): value is Table {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
+export const poetryLock = fileFormat(FORMAT, (name) => name === 'poetry.lock', parsePoetryLock);
 
 /** Parses poetry.lock text. Throws InputError only when the text is not TOML at all. */
 export function parsePoetryLock(text: string, file: string): Inventory {
@@ -49,21 +31,7 @@ export function parsePoetryLock(text: string, file: string): Inventory {
     return inventory;
   }
 
-  let doc: Table;
-  try {
-    doc = parseToml(text) as Table;
-  } catch (err) {
-    if (err instanceof TomlError) {
-      // smol-toml's message carries a code frame after a blank line; the first line is enough here.
-      const reason = err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'syntax error';
-      throw new InputError(
-        'input-parse',
-        `not valid TOML (${reason}); regenerate it with \`poetry lock\``,
-        { file, line: err.line, column: err.column },
-      );
-    }
-    throw err;
-  }
+  const doc = parseToml(text, file, 'regenerate it with `poetry lock`');
 
   const metadata = isTable(doc['metadata']) ? doc['metadata'] : undefined;
   checkLockVersion(metadata, file, diagnostics);
@@ -123,16 +91,8 @@ export function parsePoetryLock(text: string, file: string): Inventory {
 
     const rawVersion = entry['version'];
     if (typeof rawVersion === 'string') {
-      const version = canonicalVersion(rawVersion);
+      const version = checkedVersion(rawVersion, rawName, location, 'warning', diagnostics);
       if (version !== undefined) pkg.version = version;
-      else {
-        diagnostics.push({
-          severity: 'warning',
-          code: 'invalid-version',
-          message: `${rawName}: version ${JSON.stringify(rawVersion)} is not a PEP 440 version; it cannot be matched against advisories`,
-          location,
-        });
-      }
     } else {
       diagnostics.push({ severity: 'warning', code: 'invalid-version', message: `${rawName}: no version`, location });
     }
@@ -167,7 +127,7 @@ export function parsePoetryLock(text: string, file: string): Inventory {
   return inventory;
 }
 
-function checkLockVersion(metadata: Table | undefined, file: string, diagnostics: Diagnostic[]): void {
+function checkLockVersion(metadata: TomlTable | undefined, file: string, diagnostics: Diagnostic[]): void {
   const version = metadata?.['lock-version'];
   if (typeof version !== 'string') {
     diagnostics.push({
@@ -189,7 +149,7 @@ function checkLockVersion(metadata: Table | undefined, file: string, diagnostics
   }
 }
 
-function readSource(entry: Table, rawName: string, location: { file: string; line: number }, diagnostics: Diagnostic[]): PackageSource {
+function readSource(entry: TomlTable, rawName: string, location: { file: string; line: number }, diagnostics: Diagnostic[]): PackageSource {
   const source = entry['source'];
   if (source === undefined) return { kind: 'registry' };
   if (!isTable(source)) {
@@ -218,11 +178,7 @@ function readSource(entry: Table, rawName: string, location: { file: string; lin
       }
       // The resolved commit is what was locked; a branch or tag name can move later.
       const ref = firstString(source['resolved_reference'], source['reference']);
-      const subdirectory = firstString(source['subdirectory']);
-      let vcsUrl = url.startsWith('git+') ? url : `git+${url}`;
-      if (ref !== undefined) vcsUrl += `@${ref}`;
-      if (subdirectory !== undefined) vcsUrl += `#subdirectory=${subdirectory}`;
-      return { kind: 'vcs', url: vcsUrl };
+      return { kind: 'vcs', url: vcsUrl('git', url, ref, firstString(source['subdirectory'])) };
     }
     case 'url':
       if (url === undefined) missingUrl();
@@ -263,7 +219,7 @@ function readMarkers(markers: unknown): string | undefined {
   return distinct.map((m) => `(${m})`).join(' or ');
 }
 
-function readGroups(entry: Table): string[] {
+function readGroups(entry: TomlTable): string[] {
   const groups = entry['groups'];
   if (Array.isArray(groups)) return groups.filter((g): g is string => typeof g === 'string');
   // Before lock-version 2.1 the only grouping was `category`: main or dev.
@@ -289,15 +245,13 @@ function extrasByPackage(extras: unknown): Map<string, string[]> {
   return byPackage;
 }
 
-const HASH = /^[a-z0-9_-]+:[0-9a-f]+$/i;
-
 function readHashes(files: unknown[] | undefined, rawName: string, location: { file: string; line: number }, diagnostics: Diagnostic[]): string[] {
   const hashes: string[] = [];
   if (files === undefined) return hashes;
   let bad = 0;
   for (const f of files) {
     const hash = isTable(f) ? f['hash'] : undefined;
-    if (typeof hash === 'string' && HASH.test(hash)) {
+    if (typeof hash === 'string' && isHash(hash)) {
       if (!hashes.includes(hash)) hashes.push(hash);
     } else bad++;
   }
@@ -365,28 +319,4 @@ function findLine(text: string, pattern: RegExp): number {
   let line = 1;
   for (let i = 0; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
-}
-
-/** Reads an input file as UTF-8 text, mapping I/O failures to InputError with a fix. */
-export async function readTextInput(path: string, maxBytes = MAX_LOCK_BYTES): Promise<string> {
-  let bytes: Buffer;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new InputError('input-unreadable', `${path} is not a regular file`, { file: path });
-    if (info.size > maxBytes) {
-      throw new InputError('input-unreadable', `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit for a lock file`, { file: path });
-    }
-    bytes = await readFile(path);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('input-not-found', `${path} does not exist`, { file: path });
-    throw new InputError('input-unreadable', `cannot read ${path}: ${(err as Error).message}`, { file: path });
-  }
-  try {
-    // TOML is UTF-8 by definition; a leading BOM is tolerated because editors add it.
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new InputError('input-parse', 'not UTF-8 text, so not a poetry.lock', { file: path });
-  }
 }

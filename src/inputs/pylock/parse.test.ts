@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { byName, testdataBeside, thrown } from '../../../test/support/inputs.js';
 import { InputError } from '../../core/errors.js';
-import type { Package } from '../../core/model.js';
 import { parsePylock, pylock } from './parse.js';
 
-const testdata = (name: string): string => fileURLToPath(new URL(`testdata/${name}`, import.meta.url));
+const testdata = testdataBeside(import.meta.url);
 const parseFile = (name: string) => parsePylock(readFileSync(testdata(name), 'utf8'), name);
-const byName = (packages: Package[], name: string): Package => {
-  const found = packages.find((p) => p.name === name);
-  if (!found) throw new Error(`no package ${name}`);
-  return found;
-};
 const LOCKED = [
   'certifi', 'chardet', 'click', 'colorama', 'flask', 'helper', 'idna', 'iniconfig', 'itsdangerous',
   'jinja2', 'markupsafe', 'packaging', 'pysocks', 'pywin32', 'requests', 'six', 'urllib3', 'werkzeug',
@@ -85,12 +79,7 @@ describe('pylock edge cases', () => {
   });
 
   it("not-toml.toml: InputError input-parse at the parser's line", () => {
-    let error: unknown;
-    try {
-      parseFile('not-toml.toml');
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => parseFile('not-toml.toml'));
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ code: 'input-parse', location: { file: 'not-toml.toml', line: 3 } });
   });

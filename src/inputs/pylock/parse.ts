@@ -7,18 +7,10 @@ import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Inventory, Location, Package, PackageSource } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
 import { canonicalVersion } from '../../core/version.js';
-import type { InputFormat } from '../types.js';
-import {
-  asArray,
-  asString,
-  asTable,
-  baseName,
-  isTable,
-  parseToml,
-  readInputText,
-  TomlText,
-  type TomlTable,
-} from '../pyproject/toml-text.js';
+import { checkedVersion, namedEntry } from '../package.js';
+import { baseName, fileFormat } from '../read.js';
+import { vcsUrl } from '../source.js';
+import { asArray, asString, asTable, isTable, parseToml, TomlText, type TomlTable } from '../toml.js';
 
 const FORMAT = 'pylock';
 /** PEP 751: a tool MUST refuse a lock file whose major version it does not know. */
@@ -65,7 +57,7 @@ export function parsePylock(text: string, file: string): Inventory {
   }
 
   const items = asArray(doc['packages']);
-  const lines = toml.entryLines(['packages'], items.map((item) => asString(asTable(item)?.['name'])));
+  const lines = toml.entryLines(['packages'], items);
   const indexes = new Set<string>();
   items.forEach((value, index) => {
     const location: Location = { file, line: lines[index] ?? 1 };
@@ -79,31 +71,14 @@ export function parsePylock(text: string, file: string): Inventory {
 }
 
 function readPackage(value: unknown, location: Location, diagnostics: Diagnostic[]): Package | undefined {
-  const table = asTable(value);
-  const rawName = asString(table?.['name']);
-  if (!table || !rawName) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'missing-name',
-      message: '[[packages]] entry has no `name`; it was skipped',
-      location,
-    });
-    return undefined;
-  }
+  const named = namedEntry(value, '[[packages]]', location, diagnostics);
+  if (!named) return undefined;
+  const { table, rawName } = named;
   const pkg: Package = { name: normalizeName(rawName), rawName, source: readSource(table), location };
   const version = table['version'];
   if (version !== undefined) {
-    const canonical = typeof version === 'string' ? canonicalVersion(version) : undefined;
-    if (canonical === undefined) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'invalid-version',
-        message: `${rawName}: version ${JSON.stringify(version)} is not a valid PEP 440 version`,
-        location,
-      });
-    } else {
-      pkg.version = canonical;
-    }
+    const canonical = checkedVersion(version, rawName, location, 'error', diagnostics);
+    if (canonical !== undefined) pkg.version = canonical;
   } else if (pkg.source.kind === 'registry') {
     // `version` is optional in PEP 751, but a distribution file's name always carries it.
     const inferred = versionFromFileNames(table);
@@ -143,7 +118,7 @@ function readSource(table: TomlTable): PackageSource {
     const commit = asString(vcs['commit-id']);
     const url = asString(vcs['url']);
     if (url === undefined) return { kind: 'vcs', ...optionalUrl(asString(vcs['path'])) };
-    return { kind: 'vcs', url: `${type}+${url}${commit ? `@${commit}` : ''}` };
+    return { kind: 'vcs', url: vcsUrl(type, url, commit) };
   }
   const directory = asTable(table['directory']);
   if (directory) {
@@ -205,12 +180,4 @@ function versionFromFileNames(table: TomlTable): string | undefined {
   return undefined;
 }
 
-export const pylock: InputFormat = {
-  name: FORMAT,
-  matches(path: string, isDirectory: boolean): boolean {
-    return !isDirectory && FILE_NAME.test(baseName(path));
-  },
-  async read(path: string): Promise<Inventory> {
-    return parsePylock(await readInputText(path), path);
-  },
-};
+export const pylock = fileFormat(FORMAT, (name) => FILE_NAME.test(name), parsePylock);

@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { byName, testdataBeside, thrown } from '../../../test/support/inputs.js';
 import { InputError } from '../../core/errors.js';
-import type { Package } from '../../core/model.js';
+import { readInputText } from '../read.js';
+import { TomlText } from '../toml.js';
 import { parsePyproject, pyproject } from './parse.js';
 import { pythonConstraintMarker, translatePoetryConstraint } from './poetry.js';
-import { readInputText, TomlText } from './toml-text.js';
 
-const testdata = (name: string): string => fileURLToPath(new URL(`testdata/${name}`, import.meta.url));
+const testdata = testdataBeside(import.meta.url);
 const parseFile = (name: string) => parsePyproject(readFileSync(testdata(name), 'utf8'), name);
-const byName = (packages: Package[], name: string): Package => {
-  const found = packages.find((p) => p.name === name);
-  if (!found) throw new Error(`no package ${name}`);
-  return found;
-};
 const codes = (name: string) => parseFile(name).diagnostics.map((d) => [d.code, d.location?.line]);
 
 describe('pyproject.toml that uv locked (uv-app.toml)', () => {
@@ -227,12 +222,7 @@ describe('pyproject edge cases', () => {
   });
 
   it("not-toml.toml: InputError input-parse at the parser's line", () => {
-    let error: unknown;
-    try {
-      parseFile('not-toml.toml');
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => parseFile('not-toml.toml'));
     expect(error).toBeInstanceOf(InputError);
     // The missing comma after line 4 is noticed at the next string, where the parser stops.
     expect(error).toMatchObject({ code: 'input-parse', location: { file: 'not-toml.toml', line: 5 } });

@@ -13,20 +13,11 @@ import type { Diagnostic, Inventory, Location, Package, PackageSource } from '..
 import { isValidName, normalizeName } from '../../core/names.js';
 import { parseRequirement, type Requirement } from '../../core/requirement.js';
 import { canonicalVersion } from '../../core/version.js';
-import type { InputFormat } from '../types.js';
+import { DEFAULT_GROUP } from '../package.js';
+import { fileFormat } from '../read.js';
+import { vcsUrl } from '../source.js';
+import { asArray, asString, asStringArray, asTable, parseToml, TomlText, type TomlTable } from '../toml.js';
 import { pythonConstraintMarker, translatePoetryConstraint } from './poetry.js';
-import {
-  asArray,
-  asString,
-  asStringArray,
-  asTable,
-  baseName,
-  DEFAULT_GROUP,
-  parseToml,
-  readInputText,
-  TomlText,
-  type TomlTable,
-} from './toml-text.js';
 
 const FORMAT = 'pyproject';
 const KNOWN_TOP_LEVEL = ['project', 'tool', 'build-system', 'dependency-groups'];
@@ -122,21 +113,36 @@ class Reader {
   uvSource(name: string): PackageSource {
     const source = this.uvSources.get(name);
     if (!source) return { kind: 'registry' };
-    const git = asString(source['git']);
-    if (git !== undefined) {
-      const revision = asString(source['rev']) ?? asString(source['tag']) ?? asString(source['branch']);
-      return { kind: 'vcs', url: `git+${git}${revision ? `@${revision}` : ''}` };
-    }
-    const path = asString(source['path']);
-    if (path !== undefined) return { kind: source['editable'] === true ? 'editable' : 'path', url: path };
-    const url = asString(source['url']);
-    if (url !== undefined) return { kind: 'url', url };
+    const direct = directSource(source, 'editable');
+    if (direct) return direct;
     // A workspace member is the project's own code, not something from an index.
     if (source['workspace'] === true) return { kind: 'path' };
-    const index = asString(source['index']);
-    const indexUrl = index === undefined ? undefined : this.namedIndexes.get(index);
+    return this.indexSource(asString(source['index']));
+  }
+
+  /** A package from the index of that name, or from the default index when none is named or known. */
+  indexSource(indexName: string | undefined): PackageSource {
+    const indexUrl = indexName === undefined ? undefined : this.namedIndexes.get(indexName);
     return indexUrl === undefined ? { kind: 'registry' } : { kind: 'registry', url: indexUrl };
   }
+}
+
+/**
+ * What `[tool.uv.sources]` and a Poetry dependency table write alike: a git repository (at a rev,
+ * tag or branch), a local path, or a URL; undefined when the spec names none of them. Only the key
+ * that makes a path editable differs: `editable` for uv, `develop` for Poetry.
+ */
+function directSource(spec: TomlTable, editableKey: 'editable' | 'develop'): PackageSource | undefined {
+  const git = asString(spec['git']);
+  if (git !== undefined) {
+    const revision = asString(spec['rev']) ?? asString(spec['tag']) ?? asString(spec['branch']);
+    return { kind: 'vcs', url: vcsUrl('git', git, revision) };
+  }
+  const path = asString(spec['path']);
+  if (path !== undefined) return { kind: spec[editableKey] === true ? 'editable' : 'path', url: path };
+  const url = asString(spec['url']);
+  if (url !== undefined) return { kind: 'url', url };
+  return undefined;
 }
 
 export function parsePyproject(text: string, file: string): Inventory {
@@ -403,18 +409,7 @@ function readPoetryTable(
 }
 
 function poetrySource(reader: Reader, spec: TomlTable): PackageSource {
-  const git = asString(spec['git']);
-  if (git !== undefined) {
-    const revision = asString(spec['rev']) ?? asString(spec['tag']) ?? asString(spec['branch']);
-    return { kind: 'vcs', url: `git+${git}${revision ? `@${revision}` : ''}` };
-  }
-  const path = asString(spec['path']);
-  if (path !== undefined) return { kind: spec['develop'] === true ? 'editable' : 'path', url: path };
-  const url = asString(spec['url']);
-  if (url !== undefined) return { kind: 'url', url };
-  const sourceName = asString(spec['source']);
-  const indexUrl = sourceName === undefined ? undefined : reader.namedIndexes.get(sourceName);
-  return indexUrl === undefined ? { kind: 'registry' } : { kind: 'registry', url: indexUrl };
+  return directSource(spec, 'develop') ?? reader.indexSource(asString(spec['source']));
 }
 
 /** `markers`, `python` and `platform` of a Poetry dependency, joined as one PEP 508 marker. */
@@ -437,12 +432,4 @@ function urlSource(url: string): PackageSource {
   return { kind: 'url', url };
 }
 
-export const pyproject: InputFormat = {
-  name: FORMAT,
-  matches(path: string, isDirectory: boolean): boolean {
-    return !isDirectory && baseName(path) === 'pyproject.toml';
-  },
-  async read(path: string): Promise<Inventory> {
-    return parsePyproject(await readInputText(path), path);
-  },
-};
+export const pyproject = fileFormat(FORMAT, (name) => name === 'pyproject.toml', parsePyproject);

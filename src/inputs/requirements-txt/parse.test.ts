@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.js';
+import { thrown } from '../../../test/support/inputs.js';
 import type { Package } from '../../core/model.js';
 import {
   decodeRequirementsBytes,
@@ -51,16 +51,6 @@ function parseText(text: string, others: Record<string, string> = {}, env: Parse
 const pins = (pkgs: Package[]) => pkgs.map((p) => `${p.location.line} ${p.name} ${p.version ?? `(${p.specifier ?? ''})`}`);
 const diags = (inv: RequirementsFileInventory) => inv.diagnostics.map((d) => `${d.location?.line ?? '-'} ${d.severity} ${d.code}`);
 const only = (inv: RequirementsFileInventory, code: string) => inv.diagnostics.filter((d) => d.code === code);
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('empty and comment-only files', () => {
   it('reads an empty file as no packages and no diagnostics', () => {

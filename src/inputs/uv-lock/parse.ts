@@ -8,19 +8,9 @@ import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Inventory, Location, Package, PackageSource } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
 import { canonicalVersion } from '../../core/version.js';
-import type { InputFormat } from '../types.js';
-import {
-  asArray,
-  asString,
-  asStringArray,
-  asTable,
-  baseName,
-  DEFAULT_GROUP,
-  parseToml,
-  readInputText,
-  TomlText,
-  type TomlTable,
-} from '../pyproject/toml-text.js';
+import { DEFAULT_GROUP, lockedVersion, namedEntry } from '../package.js';
+import { fileFormat } from '../read.js';
+import { asArray, asString, asStringArray, asTable, parseToml, TomlText, type TomlTable } from '../toml.js';
 
 const FORMAT = 'uv-lock';
 /** The lockfile `version` this parser was written against; uv itself refuses any other. */
@@ -71,7 +61,7 @@ export function parseUvLock(text: string, file: string): Inventory {
   }
 
   const items = asArray(doc['package']);
-  const lines = toml.entryLines(['package'], items.map((item) => asString(asTable(item)?.['name'])));
+  const lines = toml.entryLines(['package'], items);
   const entries: Entry[] = [];
   items.forEach((value, index) => {
     const location: Location = { file, line: lines[index] ?? 1 };
@@ -137,17 +127,9 @@ export function parseUvLock(text: string, file: string): Inventory {
 }
 
 function readEntry(value: unknown, location: Location, diagnostics: Diagnostic[]): Entry | undefined {
-  const table = asTable(value);
-  const rawName = asString(table?.['name']);
-  if (!table || !rawName) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'missing-name',
-      message: '[[package]] entry has no `name`; it was skipped',
-      location,
-    });
-    return undefined;
-  }
+  const named = namedEntry(value, '[[package]]', location, diagnostics);
+  if (!named) return undefined;
+  const { table, rawName } = named;
   const { source, atRoot } = readSource(asTable(table['source']));
   const entry: Entry = {
     table,
@@ -160,30 +142,8 @@ function readEntry(value: unknown, location: Location, diagnostics: Diagnostic[]
     optional: readEdgeGroups(table['optional-dependencies']),
     dev: readEdgeGroups(table['dev-dependencies']),
   };
-  const version = table['version'];
-  if (version === undefined) {
-    // Local projects with a dynamic version are locked without one; anything fetched must have one.
-    if (source.kind === 'registry' || source.kind === 'url' || source.kind === 'vcs') {
-      diagnostics.push({
-        severity: 'error',
-        code: 'missing-version',
-        message: `${rawName}: no \`version\` in its [[package]] entry, so it cannot be checked for known vulnerabilities`,
-        location,
-      });
-    }
-  } else {
-    const canonical = typeof version === 'string' ? canonicalVersion(version) : undefined;
-    if (canonical === undefined) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'invalid-version',
-        message: `${rawName}: version ${JSON.stringify(version)} is not a valid PEP 440 version`,
-        location,
-      });
-    } else {
-      entry.version = canonical;
-    }
-  }
+  const version = lockedVersion(table, rawName, source, location, diagnostics);
+  if (version !== undefined) entry.version = version;
   return entry;
 }
 
@@ -341,14 +301,5 @@ function combinedMarker(markers: Set<string | null> | undefined): string | undef
   return list.length === 1 ? list[0] : list.map((marker) => `(${marker})`).join(' or ');
 }
 
-export const uvLock: InputFormat = {
-  name: FORMAT,
-  matches(path: string, isDirectory: boolean): boolean {
-    // `uv lock --script demo.py` writes `demo.py.lock` beside the script.
-    const name = baseName(path);
-    return !isDirectory && (name === 'uv.lock' || name.endsWith('.py.lock'));
-  },
-  async read(path: string): Promise<Inventory> {
-    return parseUvLock(await readInputText(path), path);
-  },
-};
+// `uv lock --script demo.py` writes `demo.py.lock` beside the script.
+export const uvLock = fileFormat(FORMAT, (name) => name === 'uv.lock' || name.endsWith('.py.lock'), parseUvLock);
