@@ -1,11 +1,11 @@
 /**
- * The one way pyward's vulnerability sources talk HTTP: Node's fetch, an inactivity timeout that
+ * The one way pyward's network sources talk HTTP: Node's fetch, an inactivity timeout that
  * covers the response body too, retries with exponential backoff on 5xx/429/network errors, and a
  * size cap on every body (a hostile or broken server must not fill memory or disk).
  * Failures become `SourceError`s that name the URL, which the CLI turns into exit code 3.
  */
 import { createWriteStream } from 'node:fs';
-import { SourceError } from '../../core/errors.js';
+import { SourceError } from '../core/errors.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -18,6 +18,8 @@ export interface HttpOptions {
   /** Delay before the first retry; doubles each time. */
   backoffMs?: number;
   signal?: AbortSignal;
+  /** What to suggest when the source stays unreachable; the default suits the advisory sources. */
+  unreachableHint?: string;
 }
 
 export interface RequestInitLite {
@@ -26,10 +28,17 @@ export interface RequestInitLite {
   body?: string;
   /** Largest body accepted, in bytes. */
   maxBytes?: number;
+  /**
+   * `manual` hands a 3xx back to the caller instead of following it, for APIs whose redirect is
+   * itself the answer (GitHub's 301 for a renamed repository).
+   */
+  redirect?: 'follow' | 'manual';
 }
 
 export interface HttpResponse {
   status: number;
+  /** The URL that answered, after redirects (relative links in the body resolve against it). */
+  url: string;
   headers: Headers;
   body: Buffer;
 }
@@ -109,7 +118,7 @@ async function attempt<T>(
       headers: { 'user-agent': USER_AGENT, ...init.headers },
       ...(init.body !== undefined ? { body: init.body } : {}),
       signal: controller.signal,
-      redirect: 'follow',
+      redirect: init.redirect ?? 'follow',
     });
     arm();
     async function* chunks(): AsyncIterable<Uint8Array> {
@@ -149,7 +158,7 @@ async function withRetries<T>(url: string, opts: HttpOptions, run: () => Promise
   }
   throw new SourceError(
     'source-unreachable',
-    `could not fetch ${url}: ${last} (tried ${retries + 1} times); check the network or proxy settings, or work offline with a local database (--db)`,
+    `could not fetch ${url}: ${last} (tried ${retries + 1} times); ${opts.unreachableHint ?? 'check the network or proxy settings, or work offline with a local database (--db)'}`,
   );
 }
 
@@ -192,7 +201,7 @@ export function httpRequest(url: string, init: RequestInitLite = {}, opts: HttpO
         await res.body?.cancel().catch(() => undefined);
         throw new SourceError('source-bad-response', `${url}: response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
       }
-      return { status: res.status, headers: res.headers, body: await readCapped(url, chunks, maxBytes) };
+      return { status: res.status, url: res.url || url, headers: res.headers, body: await readCapped(url, chunks, maxBytes) };
     }),
   );
 }

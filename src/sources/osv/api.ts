@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { SourceError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
-import { JsonCache } from './cache.js';
-import { getJson, httpRequest, mapLimit, parseJsonResponse, type HttpOptions } from './http.js';
+import { JsonCache } from '../cache.js';
+import { getJson, httpRequest, mapLimit, parseJsonResponse, type HttpOptions } from '../http.js';
 import type { OsvRecord } from './schema.js';
 import { isValidId, PYPI_ECOSYSTEM, toOsvRecord } from './validate.js';
 

@@ -15,7 +15,7 @@ import { InputError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
 import type { OsvRecord } from './schema.js';
 import { isPypiRecord, toOsvRecord } from './validate.js';
-import { looksLikeZip, readCentralDirectory, readMember, ZipFormatError } from './zip.js';
+import { looksLikeZip, readCentralDirectory, readMember, ZipFormatError } from '../../archive/zip.js';
 
 export interface ImportLimits {
   /** A single record file or zip member larger than this is skipped. */

@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, SourceError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
-import { downloadToFile, getJson, httpRequest, mapLimit, type FetchLike, type HttpOptions } from './http.js';
+import { downloadToFile, getJson, httpRequest, mapLimit, type FetchLike, type HttpOptions } from '../http.js';
 import { DEFAULT_LIMITS, readOsvSource, type ImportLimits } from './import.js';
 import type { OsvRecord } from './schema.js';
 import { AdvisoryStore } from './store.js';

@@ -16,8 +16,8 @@ import { SourceError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
 import { packageKey, type PackageVersion } from '../osv/api.js';
-import { JsonCache } from '../osv/cache.js';
-import { httpRequest, mapLimit, parseJsonResponse, type HttpOptions } from '../osv/http.js';
+import { JsonCache } from '../cache.js';
+import { httpRequest, mapLimit, parseJsonResponse, type HttpOptions } from '../http.js';
 import type { OsvRange, OsvRecord } from '../osv/schema.js';
 import { isValidId, modifiedKey, PYPI_ECOSYSTEM, quote } from '../osv/validate.js';
 

@@ -1,5 +1,6 @@
 /**
- * A minimal, defensive zip reader for advisory archives. It never extracts to disk: it reads the
+ * A minimal, defensive zip reader for hostile archives: OSV advisory exports, wheels and zip sdists.
+ * It never extracts to disk: it reads the
  * central directory, lets the caller refuse the archive from the declared sizes before anything is
  * inflated, and inflates one member at a time with a hard output cap and a CRC check, so a member
  * whose header lies about its size cannot blow up memory or slip through truncated.
@@ -8,7 +9,7 @@
  * the declared size, which hides exactly the lies we want to catch. node:zlib's `maxOutputLength`
  * gives a real cap and `crc32` a real integrity check.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, inflateRawSync } from 'node:zlib';
 
 export interface ZipMember {
   /** The name as stored (untrusted: may contain `../`, absolute paths or control characters). */
@@ -19,6 +20,10 @@ export interface ZipMember {
   size: number;
   crc: number;
   localHeaderOffset: number;
+  /** High byte of "version made by": 3 is Unix, whose external attributes carry a file mode. */
+  madeBy: number;
+  /** External attributes; for Unix-made archives the high 16 bits are st_mode (symlinks live here). */
+  externalAttributes: number;
 }
 
 export class ZipFormatError extends Error {}
@@ -43,6 +48,21 @@ function u64(buf: Buffer, at: number): number {
 
 /** Reads the central directory. Throws ZipFormatError when the archive structure is unusable. */
 export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipMember[] {
+  return readDirectory(buf, { maxEntries, truncate: false }).members;
+}
+
+export interface DirectoryListing {
+  members: ZipMember[];
+  /** How many members the end record declares; more than members.length when truncated. */
+  declared: number;
+}
+
+/**
+ * The central directory, optionally cut at maxEntries instead of refused, so that a package with
+ * too many members can still be partly inspected (and the excess reported) rather than skipped.
+ */
+export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate: boolean }): DirectoryListing {
+  const maxEntries = opts.maxEntries;
   if (buf.length < 22) throw new ZipFormatError('too short to be a zip archive');
   let eocd = -1;
   const stop = Math.max(0, buf.length - 22 - MAX_COMMENT);
@@ -68,15 +88,19 @@ export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipMember
     cdSize = u64(buf, z + 40);
     cdOffset = u64(buf, z + 48);
   }
-  if (count > maxEntries) throw new ZipFormatError(`${count} members is more than the limit of ${maxEntries}`);
+  if (count > maxEntries && !opts.truncate) {
+    throw new ZipFormatError(`${count} members is more than the limit of ${maxEntries}`);
+  }
   if (cdOffset + cdSize > buf.length) throw new ZipFormatError('central directory lies outside the file');
 
   const members: ZipMember[] = [];
   let p = cdOffset;
-  for (let i = 0; i < count; i++) {
+  const take = Math.min(count, maxEntries);
+  for (let i = 0; i < take; i++) {
     if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL_SIG) {
       throw new ZipFormatError(`central directory entry ${i} is damaged`);
     }
+    const madeBy = buf.readUInt8(p + 5);
     const flags = buf.readUInt16LE(p + 8);
     const method = buf.readUInt16LE(p + 10);
     const crc = buf.readUInt32LE(p + 16);
@@ -85,6 +109,7 @@ export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipMember
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
+    const externalAttributes = buf.readUInt32LE(p + 38);
     let localHeaderOffset = buf.readUInt32LE(p + 42);
     const nameEnd = p + 46 + nameLen;
     if (nameEnd + extraLen + commentLen > buf.length) throw new ZipFormatError(`central directory entry ${i} is damaged`);
@@ -114,10 +139,50 @@ export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipMember
         e += 4 + len;
       }
     }
-    members.push({ name, method, encrypted: (flags & 1) === 1, compressedSize, size, crc, localHeaderOffset });
+    members.push({
+      name,
+      method,
+      encrypted: (flags & 1) === 1,
+      compressedSize,
+      size,
+      crc,
+      localHeaderOffset,
+      madeBy,
+      externalAttributes,
+    });
     p = nameEnd + extraLen + commentLen;
   }
-  return members;
+  return { members, declared: count };
+}
+
+function memberData(buf: Buffer, m: ZipMember): Buffer {
+  const h = m.localHeaderOffset;
+  if (h + 30 > buf.length || buf.readUInt32LE(h) !== LOCAL_SIG) throw new ZipFormatError('local header missing');
+  const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
+  const end = start + m.compressedSize;
+  if (end > buf.length) throw new ZipFormatError('member data runs past the end of the archive');
+  return buf.subarray(start, end);
+}
+
+/**
+ * The first bytes of a member without inflating the rest, for file-type sniffing of members too
+ * large to read whole. No CRC check is possible on a prefix; the result is only ever a hint.
+ */
+export function readMemberHead(buf: Buffer, m: ZipMember, n: number): Buffer {
+  const raw = memberData(buf, m);
+  if (m.method === 0) return raw.subarray(0, n);
+  if (m.method !== 8) throw new ZipFormatError(`unsupported compression method ${m.method}`);
+  // A sync flush returns whatever the given input yields, so a short input gives a partial output;
+  // 1 KiB of deflate input inflates to at most about 1 MiB, which bounds the work.
+  try {
+    const out = inflateRawSync(raw.subarray(0, Math.min(raw.length, 1024)), {
+      finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      maxOutputLength: 2 * 1024 * 1024,
+    });
+    return out.subarray(0, n);
+  } catch (e) {
+    throw new ZipFormatError(`cannot inflate (${(e as Error).message})`);
+  }
 }
 
 /**
@@ -125,12 +190,7 @@ export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipMember
  * the central directory; anything else is reported as a damaged member.
  */
 export function readMember(buf: Buffer, m: ZipMember): Buffer {
-  const h = m.localHeaderOffset;
-  if (h + 30 > buf.length || buf.readUInt32LE(h) !== LOCAL_SIG) throw new ZipFormatError('local header missing');
-  const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
-  const end = start + m.compressedSize;
-  if (end > buf.length) throw new ZipFormatError('member data runs past the end of the archive');
-  const raw = buf.subarray(start, end);
+  const raw = memberData(buf, m);
   let out: Buffer;
   if (m.method === 0) {
     out = raw;
