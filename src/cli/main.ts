@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { PywardError, SourceError } from '../core/errors.js';
 import { VERSION } from '../app/version.js';
 import { registerAudit } from './audit.js';
+import { registerCheck } from './check.js';
 import { registerDb } from './db.js';
 import { EXIT } from './exit.js';
 
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.clean;
   const setCode = (c: number): void => void (code = c);
   registerAudit(program, setCode);
+  registerCheck(program, setCode);
   registerDb(program, setCode);
   try {
     await program.parseAsync(argv, { from: 'user' });

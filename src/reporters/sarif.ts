@@ -23,9 +23,9 @@ import {
 } from './common.js';
 import type { ReporterOptions } from './types.js';
 
-const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The package's page on the registry it ships from; pyward has no other home page yet. */
-const INFORMATION_URI = 'https://www.npmjs.com/package/pyward';
+export const INFORMATION_URI = 'https://www.npmjs.com/package/pyward';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -66,7 +66,7 @@ function artifactLocation(file: string, cwd: string | undefined): { uri: string;
   return { uri, uriBaseId: '%SRCROOT%' };
 }
 
-function physicalLocation(loc: Location, cwd: string | undefined): object {
+export function physicalLocation(loc: Location, cwd: string | undefined): object {
   const region: Record<string, number> = {};
   if (loc.line !== undefined && loc.line >= 1) {
     region.startLine = loc.line;

@@ -30,7 +30,7 @@ const STYLES = {
   cyan: '36',
   green: '32',
 } as const;
-type Style = keyof typeof STYLES;
+export type Style = keyof typeof STYLES;
 
 const SEVERITY_STYLE: Record<Severity, Style> = {
   critical: 'boldRed',
@@ -40,14 +40,14 @@ const SEVERITY_STYLE: Record<Severity, Style> = {
   unknown: 'dim',
 };
 
-interface Cell {
+export interface Cell {
   text: string;
   style?: Style | undefined;
 }
 
-type Paint = (text: string, style: Style | undefined) => string;
+export type Paint = (text: string, style: Style | undefined) => string;
 
-function painter(color: boolean): Paint {
+export function painter(color: boolean): Paint {
   return color ? (text, style) => (style && text ? `${ESC}${STYLES[style]}m${text}${RESET}` : text) : (text) => text;
 }
 
@@ -56,7 +56,7 @@ function painter(color: boolean): Paint {
  * computed after painting would misalign colored cells. The last column is not padded, so no
  * line ends in spaces.
  */
-function alignRows(rows: Cell[][], paint: Paint, indent = ''): string[] {
+export function alignRows(rows: Cell[][], paint: Paint, indent = ''): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {

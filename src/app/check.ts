@@ -1,0 +1,152 @@
+/**
+ * The check use case: names (from the command line, a names file, or any audit input) -> name and
+ * publisher findings. Offline it runs the popular-names checks and lists every online check it skipped.
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../core/errors.js';
+import type { Diagnostic, Location, NameFinding, Package } from '../core/model.js';
+import { parseRequirement } from '../core/requirement.js';
+import { canonicalVersion } from '../core/version.js';
+import { readInputs } from '../inputs/registry.js';
+import { checkName } from '../checks/names/typosquat.js';
+import { checkConfusion, indexSetup } from '../checks/names/confusion.js';
+import { checkPublisher } from '../checks/names/publisher.js';
+import { checkRepojacking } from '../checks/names/repojacking.js';
+import { checkSlopsquat } from '../checks/names/slopsquat.js';
+import { mergeResults, offlineResult, type SkippedCheck } from '../checks/names/online.js';
+import { loadPopular } from '../sources/popular/popular.js';
+import { PypiJsonClient } from '../sources/pypi/project.js';
+import { pypiJsonBase, readPipConfig } from '../sources/pypi/pipconfig.js';
+import { GitHubClient } from '../sources/codehost/github.js';
+import { VERSION } from './version.js';
+
+export interface CheckOptions {
+  /** Requirement strings as typed: `reqeusts`, `numpy==2.1`. */
+  names: string[];
+  /** A file of names, one per line (`#` comments allowed). */
+  namesFile?: string;
+  inputs: { path: string; format?: string }[];
+  offline: boolean;
+  cacheDir: string;
+  pypiUrl?: string;
+  githubApiUrl?: string;
+  dnsServers?: string[];
+  /** Extra private indexes to consider for dependency confusion. */
+  indexUrls?: string[];
+  youngDays?: number;
+  popularFile?: string;
+  /** Names the user vouches for: never reported. */
+  allow?: string[];
+  now?: Date;
+}
+
+export interface CheckedName {
+  name: string;
+  rawName: string;
+  location?: Location;
+  findings: NameFinding[];
+}
+
+export interface CheckReport {
+  names: CheckedName[];
+  /** Online checks that did not run, and why (offline, rate limit, ...). */
+  skipped: SkippedCheck[];
+  diagnostics: Diagnostic[];
+  inputs: { path: string; format: string }[];
+  tool: { name: 'pyward'; version: string };
+}
+
+const NAME_ARG = '<command line>';
+
+export function packageFromName(text: string, location: Location): Package {
+  let req;
+  try {
+    req = parseRequirement(text);
+  } catch (err) {
+    throw new InputError('invalid-requirement', `'${text}' is not a project name or requirement: ${(err as Error).message}`, location);
+  }
+  const pin = /^===?\s*([^,*]+)$/.exec(req.specifier.trim());
+  const version = pin ? canonicalVersion(pin[1]!) : undefined;
+  return {
+    name: req.name,
+    rawName: req.rawName,
+    ...(version ? { version } : req.specifier ? { specifier: req.specifier } : {}),
+    source: req.url ? { kind: 'url', url: req.url } : { kind: 'registry' },
+    direct: true,
+    location,
+  };
+}
+
+function namesFromFile(file: string): Package[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError('input-not-found', 'cannot read the names file (check the path given to --names)', { file });
+  }
+  return text.split(/\r?\n/).flatMap((line, i) => {
+    const t = line.replace(/(^|\s)#.*$/, '').trim();
+    return t ? [packageFromName(t, { file, line: i + 1 })] : [];
+  });
+}
+
+export async function check(opts: CheckOptions): Promise<CheckReport> {
+  const packages: Package[] = opts.names.map((n) => packageFromName(n, { file: NAME_ARG }));
+  if (opts.namesFile) packages.push(...namesFromFile(opts.namesFile));
+  const inventories = await readInputs(opts.inputs);
+  for (const inv of inventories) packages.push(...inv.packages);
+  const diagnostics = inventories.flatMap((inv) => inv.diagnostics.filter((d) => d.code !== 'unpinned'));
+
+  const popular = loadPopular(opts.popularFile);
+  const allow = new Set((opts.allow ?? []).map((n) => packageFromName(n, { file: '--allow' }).name));
+  const findings: NameFinding[] = [];
+  for (const name of new Set(packages.filter((p) => p.source.kind === 'registry').map((p) => p.name)))
+    findings.push(...checkName(name, popular, { allow }));
+
+  let skipped: SkippedCheck[];
+  if (opts.offline) {
+    skipped = offlineResult(['existence', 'age', 'repository ownership', 'publisher continuity', 'e-mail domains', 'dependency confusion']).skipped;
+  } else {
+    const pip = readPipConfig();
+    const setup = indexSetup(pip, [...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])]);
+    const pypi = new PypiJsonClient({ baseUrl: opts.pypiUrl ?? pypiJsonBase(pip).baseUrl, cacheDir: opts.cacheDir, ...(opts.now ? { now: () => opts.now!.getTime() } : {}) });
+    const confusion = await checkConfusion(packages, { ...setup, simpleOptions: { cacheDir: opts.cacheDir } });
+    const privateNames = confusion.privateNames;
+    const github = new GitHubClient({ cacheDir: opts.cacheDir, ...(opts.githubApiUrl ? { apiUrl: opts.githubApiUrl } : {}) });
+    const results = [
+      confusion,
+      await checkSlopsquat(packages, { pypi, privateNames, ...(opts.youngDays ? { youngDays: opts.youngDays } : {}), ...(opts.now ? { now: opts.now } : {}) }),
+      await checkRepojacking(packages, { pypi, github, privateNames }),
+      await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
+    ];
+    const merged = mergeResults(results);
+    findings.push(...merged.findings.filter((f) => !allow.has(f.name)));
+    diagnostics.push(...merged.diagnostics);
+    skipped = merged.skipped;
+  }
+
+  return {
+    names: groupByName(packages, findings),
+    skipped,
+    diagnostics,
+    inputs: inventories.map((inv) => ({ path: inv.path, format: inv.format })),
+    tool: { name: 'pyward', version: VERSION },
+  };
+}
+
+/** One entry per distinct name, in input order, with every finding about it (de-duplicated). */
+function groupByName(packages: Package[], findings: NameFinding[]): CheckedName[] {
+  const out = new Map<string, CheckedName>();
+  for (const p of packages) {
+    if (!out.has(p.name))
+      out.set(p.name, { name: p.name, rawName: p.rawName, ...(p.location.file !== NAME_ARG ? { location: p.location } : {}), findings: [] });
+  }
+  const seen = new Set<string>();
+  for (const f of findings) {
+    const key = `${f.name}|${f.kind}|${f.target ?? ''}|${f.evidence.join(';')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.get(f.name)?.findings.push(f);
+  }
+  return [...out.values()];
+}

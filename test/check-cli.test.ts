@@ -1,0 +1,96 @@
+/**
+ * `pyward check` through the real CLI: the acceptance interface (`--offline --format json NAME...`
+ * and `--names FILE`), the labeled real typosquats, inputs shared with audit, and the online checks
+ * against a local server that answers as PyPI does.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../src/sources/osv/testdata/server.js';
+import { newPypiState, pypiHandler } from '../src/sources/pypi/testdata/pypi-server.js';
+import { pyward, pywardAsync, SHARED } from './support/cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'pyward-check-'));
+const env = { PYWARD_CACHE_DIR: join(work, 'cache'), PIP_CONFIG_FILE: '/dev/null' };
+
+interface Out {
+  names: { name: string; input: string; location?: { file: string; line?: number }; findings: { kind: string; risk: string; target?: string; evidence: string[] }[] }[];
+  skipped: { check: string; reason: string }[];
+}
+
+describe('pyward check --offline', () => {
+  it('flags typosquats and combosquats with their target and evidence, and says what it skipped', () => {
+    const r = pyward(['check', '--offline', '--format', 'json', 'reqeusts', 'numpy==2.1', 'python-flask'], { env });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as Out;
+    const by = Object.fromEntries(out.names.map((n) => [n.name, n.findings]));
+    expect(by['reqeusts']).toEqual([expect.objectContaining({ kind: 'typosquat', target: 'requests', risk: expect.any(String) })]);
+    expect(by['reqeusts']![0]!.evidence.join(' ')).toMatch(/requests/);
+    expect(by['numpy']).toEqual([]);
+    expect(by['python-flask']).toEqual([expect.objectContaining({ kind: 'combosquat', target: 'flask' })]);
+    expect(out.skipped.map((s) => s.check)).toEqual(expect.arrayContaining(['existence', 'age', 'dependency confusion']));
+  });
+
+  it('popular names and their legitimate neighbours are quiet, exit 0', () => {
+    const r = pyward(['check', '--offline', '--format', 'json', 'requests', 'python-dateutil', 'python_dateutil', 'pytest-cov', 'types-requests', 'flask'], { env });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Out).names.flatMap((n) => n.findings)).toEqual([]);
+  });
+
+  it('flags all 95 labeled PyPI typosquats of the ecosyste.ms dataset with the right target (--names)', () => {
+    const rows = readFileSync(join(SHARED, 'data/typosquats-ecosystems.csv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((c) => c[2] === 'pypi');
+    expect(rows).toHaveLength(95);
+    const file = join(work, 'names.txt');
+    writeFileSync(file, rows.map((c) => c[0]).join('\n') + '\n');
+    const r = pyward(['check', '--offline', '--format', 'json', '--names', file], { env });
+    const out = JSON.parse(r.stdout) as Out;
+    const misses = rows.filter(([bad, target]) => {
+      const entry = out.names.find((n) => n.input === bad);
+      return !entry?.findings.some((f) => f.target === target!.toLowerCase().replace(/[-_.]+/g, '-'));
+    });
+    expect(misses).toEqual([]);
+    expect(out.names.find((n) => n.input === rows[0]![0])?.location).toEqual({ file, line: 1 });
+  });
+
+  it('reads the same inputs as audit and locates findings on their lines', () => {
+    const file = join(work, 'requirements.txt');
+    writeFileSync(file, 'requests==2.31.0\ncolourama==0.4.6\n');
+    const r = pyward(['check', '--offline', '--format', 'json', '-r', file], { env });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.names.find((n) => n.name === 'colourama')).toMatchObject({ location: { file, line: 2 }, findings: [{ target: 'colorama' }] });
+  });
+
+  it('an invalid name is one line, exit 2', () => {
+    const r = pyward(['check', '--offline', 'not a name!'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('pyward check online (local PyPI)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(pypiHandler(newPypiState()));
+  });
+  afterAll(() => server.close());
+
+  it('a missing name is not-found and a one-release, link-less project is a slopsquat', async () => {
+    const r = await pywardAsync(
+      ['check', '--format', 'json', '--pypi-url', server.url, '--github-api-url', server.url, '--dns-server', '127.0.0.1:9',
+        '--young-days', '100000', 'huggingface-cli', 'no-such-project-xyz'],
+      { env },
+    );
+    const out = JSON.parse(r.stdout) as Out;
+    const by = Object.fromEntries(out.names.map((n) => [n.name, n.findings.map((f) => f.kind)]));
+    expect(by['no-such-project-xyz']).toContain('not-found');
+    expect(by['huggingface-cli']).toContain('slopsquat');
+    expect(r.code).toBe(1);
+    expect(out.skipped.map((s) => s.reason)).not.toContain('offline');
+  });
+});
