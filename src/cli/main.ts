@@ -10,6 +10,7 @@ import { registerAudit } from './audit.js';
 import { registerCheck } from './check.js';
 import { registerDb } from './db.js';
 import { EXIT } from './exit.js';
+import { registerInspect } from './inspect.js';
 import { registerVerify } from './verify.js';
 
 
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAudit(program, setCode);
   registerCheck(program, setCode);
   registerDb(program, setCode);
+  registerInspect(program, setCode);
   registerVerify(program, setCode);
   try {
     await program.parseAsync(argv, { from: 'user' });

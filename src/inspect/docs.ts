@@ -1,0 +1,48 @@
+/**
+ * Rule documentation from the rule list itself, so `pyward inspect --explain RULE` and the table in
+ * docs/inspect.md cannot drift from what the engine runs (a test compares the doc with this).
+ */
+import { RULES, ruleById } from './rules/index.js';
+import { PHASE_MULTIPLIER, SEVERITY_WEIGHT, THRESHOLDS } from './score.js';
+
+export function explainRule(id: string): string | undefined {
+  if (id === 'list') return RULES.map((r) => `${r.id.padEnd(28)} ${r.severity.padEnd(8)} ${r.description}`).join('\n') + '\n';
+  const r = ruleById(id);
+  if (!r) return undefined;
+  return [
+    `${r.id} (${r.severity}, ${r.kind}${r.kind === 'capability' ? ': counts only beside a matching finding' : ''})`,
+    '',
+    r.description,
+    '',
+    wrap(r.explain, 100),
+    '',
+    `tags: ${r.tags.join(', ')}`,
+    `scope: ${r.scope === 'file' ? 'each scanned file' : r.scope === 'package' ? 'the package as a whole' : 'a wheel against its sdist'}`,
+    `weight: ${SEVERITY_WEIGHT[r.severity]} (x${PHASE_MULTIPLIER.install} at install time, x${PHASE_MULTIPLIER.import} at import time); ` +
+      `suspicious at ${THRESHOLDS.suspicious}, malicious at ${THRESHOLDS.malicious}`,
+    '',
+  ].join('\n');
+}
+
+function wrap(text: string, width: number): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line.length + word.length + 1 > width && line !== '') {
+      out.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') out.push(line);
+  return out.join('\n');
+}
+
+/** The rules table of docs/inspect.md, between its `<!-- rules:start -->` and `<!-- rules:end -->` markers. */
+export function rulesMarkdown(): string {
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const lines = ['| rule | severity | kind | tags | what it flags |', '|---|---|---|---|---|'];
+  for (const r of RULES) lines.push(`| \`${r.id}\` | ${r.severity} | ${r.kind} | ${r.tags.join(', ')} | ${esc(r.description)} |`);
+  lines.push('');
+  for (const r of RULES) lines.push(`### \`${r.id}\``, '', esc(r.explain), '');
+  return lines.join('\n');
+}

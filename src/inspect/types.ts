@@ -1,0 +1,168 @@
+/**
+ * The inspection model: rules look at one file (or the whole package) and return evidence; the
+ * score combines them; the report lists them per package. Everything a rule sees came out of a
+ * package we do not trust, and nothing here runs it.
+ */
+import type { Archive } from '../archive/index.js';
+import type { Diagnostic } from '../core/model.js';
+import type { PyAnalysis } from './python.js';
+
+export type RuleSeverity = 'low' | 'medium' | 'high' | 'critical';
+
+/**
+ * What code can do (capabilities: common in honest code, they matter in combination) and what it
+ * is after (intents: rare in honest code). The score pairs them as an analyst would.
+ */
+export type Tag =
+  // capabilities
+  | 'exec'
+  | 'process'
+  | 'network'
+  | 'install-hook'
+  | 'native'
+  // intents
+  | 'obfuscation'
+  | 'download'
+  | 'credentials'
+  | 'env'
+  | 'sysinfo'
+  | 'surveillance'
+  | 'exfiltration'
+  | 'persistence'
+  | 'mining'
+  | 'remote-access'
+  | 'evasion'
+  | 'tampering';
+
+/** When the code runs: while pip installs it, whenever Python starts or it is imported, or only if called. */
+export type Phase = 'install' | 'import' | 'runtime';
+
+export interface Evidence {
+  /** Member path inside the package (`pkg-1.0/setup.py`), '' for the package as a whole. */
+  file: string;
+  line?: number;
+  /** The source line, bounded and with control and bidi characters escaped. */
+  snippet?: string;
+  /** Why this is evidence, when the snippet alone does not say. */
+  detail?: string;
+  phase?: Phase;
+}
+
+/** What a file is for, which decides when its code runs. */
+export type FileRole =
+  /** setup.py: runs on every sdist install. */
+  | 'setup'
+  /** A `.pth` file: its `import` lines run at every interpreter start. */
+  | 'pth'
+  /** A module of an in-tree build backend (pyproject `backend-path`): runs at install. */
+  | 'build-backend'
+  /** A package `__init__.py`: runs on import. */
+  | 'init'
+  | 'module'
+  /** A shell, batch or PowerShell script, or another text file scanned for strings. */
+  | 'script';
+
+export interface ScannedString {
+  value: string;
+  line: number;
+  via: string;
+}
+
+export interface FileContext {
+  /** Member path. */
+  path: string;
+  role: FileRole;
+  text: string;
+  lines: string[];
+  /** The analysis, for Python files under the parse limit. */
+  py?: PyAnalysis;
+  /** String literals (decoded and folded ones too) for Python; each line for text-only files. */
+  strings: ScannedString[];
+  pkg: PackageContext;
+}
+
+export interface PyprojectBuildSystem {
+  backend?: string;
+  backendPath?: string[];
+  requires?: string[];
+  /** Line of `backend-path` in pyproject.toml, when found. */
+  line?: number;
+  file: string;
+}
+
+export interface PackageContext {
+  archive: Archive;
+  name?: string;
+  version?: string;
+  /** Whether the wheel's tags say pure Python (`py3-none-any`). */
+  pureWheel: boolean;
+  buildSystem?: PyprojectBuildSystem;
+  /** The root folder of an sdist (`pkg-1.0/`), '' when members are not under one. */
+  root: string;
+  files: FileContext[];
+  /** Paths of Python sources over the parse limit, scanned as text only. */
+  unparsed: string[];
+  /** Members that could not be read (damaged), with the reason. */
+  unreadable: { path: string; reason: string }[];
+}
+
+/** A package's Python sources by path and content digest: all a wheel/sdist comparison needs. */
+export interface SourceDigests {
+  /** Display name of the archive (`pkg-1.0.tar.gz`). */
+  archive: string;
+  /** Member path -> sha256 of its text with line endings normalized. */
+  files: Map<string, string>;
+}
+
+export interface Rule {
+  id: string;
+  description: string;
+  severity: RuleSeverity;
+  tags: Tag[];
+  /** Capabilities count only in combination or at install time; threats count alone. */
+  kind: 'capability' | 'threat';
+  /** `pair` rules compare a wheel with the sdist of the same name and version, when both are given. */
+  scope: 'file' | 'package' | 'pair';
+  /** Longer documentation printed by `--explain`: what it looks for, and when honest code does it too. */
+  explain: string;
+  checkFile?(ctx: FileContext): Evidence[];
+  checkPackage?(pkg: PackageContext): Evidence[];
+  checkPair?(wheel: SourceDigests, sdist: SourceDigests): Evidence[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: RuleSeverity;
+  file: string;
+  line?: number;
+  snippet?: string;
+  detail?: string;
+  phase?: Phase;
+}
+
+export type Verdict = 'malicious' | 'suspicious' | 'clean';
+
+export interface PackageResult {
+  /** The input as given (file or directory). */
+  path: string;
+  /** Display name of the archive (`pkg-1.0.tar.gz`), the root of finding locations. */
+  archive: string;
+  kind: Archive['kind'];
+  name?: string;
+  version?: string;
+  score: number;
+  verdict: Verdict;
+  findings: Finding[];
+  stats: { files: number; bytes: number; pythonFiles: number; parseErrors: number };
+  /** The archive was only partly read (a limit or damage stopped it). */
+  truncated: boolean;
+}
+
+/** What `pyward inspect` hands to reporters. */
+export interface InspectReport {
+  packages: PackageResult[];
+  /** Inputs that could not be inspected at all (missing, not an archive), with the reason. */
+  diagnostics: Diagnostic[];
+  thresholds: { suspicious: number; malicious: number };
+  tool: { name: 'pyward'; version: string };
+}
