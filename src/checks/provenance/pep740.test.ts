@@ -14,6 +14,7 @@ import {
   attestationToBundle,
   checkDistributionStatement,
   readProvenanceDocument,
+  specFromClaim,
   verifyProvenance,
   type Distribution,
   type ProvenanceResult,
@@ -321,6 +322,25 @@ describe('the README\'s negative cases, by tampering at run time', () => {
     p['attestation_bundles'][0].publisher.workflow = 'other.yml';
     expectFailure(verify(p, PA_SDIST, PA_PUBLISHER), 'publisher-mismatch');
   });
+
+  it('with no publisher expected, everything else is still verified, and the index\'s claim must match the certificate', () => {
+    const none = (json: unknown, dist = PA_SDIST) => verifyProvenance(readProvenanceDocument(json), dist, undefined, production);
+    const ok = none(vector('pypi_attestations-0.0.19.tar.gz.provenance'));
+    expect(ok.verified).toBe(true);
+    expect(ok.attestations[0]!.signer?.san).toMatch(/release\.yml@refs\/tags\/v0\.0\.19$/);
+    // A bare attestation carries no claim: any signer, but still this file.
+    expect(none(vector('pypi_attestations-0.0.19.tar.gz.publish.attestation')).verified).toBe(true);
+    expectFailure(none(vector('pypi_attestations-0.0.19.tar.gz.publish.attestation'), { ...PA_SDIST, sha256: 'ab'.repeat(32) }), 'digest-mismatch');
+    const lying = vector('pypi_attestations-0.0.19.tar.gz.provenance');
+    lying['attestation_bundles'][0].publisher.repository = 'trailofbits/pypi-attestation';
+    const r = none(lying);
+    expectFailure(r, 'publisher-mismatch');
+    expect(r.error?.message).toMatch(/the index names the publisher github:trailofbits\/pypi-attestation@release\.yml/);
+    // A claim of a kind PyPI does not define says nothing checkable.
+    const odd = vector('pypi_attestations-0.0.19.tar.gz.provenance');
+    odd['attestation_bundles'][0].publisher = { kind: 'Buildkite', repository: 'x' };
+    expect(none(odd).verified).toBe(true);
+  });
 });
 
 describe('checks on a verified statement', () => {
@@ -364,6 +384,16 @@ describe('checks on a verified statement', () => {
   it('only in-toto statements', () => {
     expect(code(() => parseStatement('application/json', payload))).toBe('bundle-malformed');
     expect(code(() => parseStatement('application/vnd.in-toto+json', Buffer.from('{"_type":"x"}')))).toBe('bundle-malformed');
+  });
+});
+
+describe('specFromClaim', () => {
+  it("PyPI's publisher kinds, complete claims only", () => {
+    expect(specFromClaim({ kind: 'GitHub', repository: 'a/b', workflow: 'r.yml' })).toEqual({ kind: 'github', repository: 'a/b', workflow: 'r.yml' });
+    expect(specFromClaim({ kind: 'GitLab', repository: 'g/p', workflow: '.gitlab-ci.yml' })).toEqual({ kind: 'gitlab', repository: 'g/p', workflowPath: '.gitlab-ci.yml' });
+    expect(specFromClaim({ kind: 'Google', email: 'x@y.iam.gserviceaccount.com' })).toEqual({ kind: 'google', email: 'x@y.iam.gserviceaccount.com' });
+    expect(specFromClaim({ kind: 'GitHub', repository: 'a/b' })).toBeUndefined();
+    expect(specFromClaim({ kind: 'ActiveState' })).toBeUndefined();
   });
 });
 

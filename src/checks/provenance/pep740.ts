@@ -161,11 +161,16 @@ function readClaimedPublisher(value: unknown): ClaimedPublisher | undefined {
  * Verifies every attestation in the document for the distribution. The verdict is positive only
  * when there is at least one and all verify: a bad attestation next to a good one is someone
  * trying something.
+ *
+ * `expected` undefined means the caller judges the signer itself (continuity across releases does,
+ * against a pin, a stored identity or the history): the signature, log entry, certificate chain,
+ * subject and digest are still verified, and an index's own account of the publisher must still
+ * agree with the certificate.
  */
 export function verifyProvenance(
   doc: ProvenanceDocument,
   dist: Distribution,
-  expected: PublisherSpec,
+  expected: PublisherSpec | undefined,
   trust: TrustedRootSource,
 ): ProvenanceResult {
   // The file name is the caller's input: an unparsable one is a usage error, not a verdict.
@@ -182,7 +187,7 @@ export function verifyProvenance(
   return failed?.error ? { verified: false, error: failed.error, attestations } : { verified: true, attestations };
 }
 
-function verifyOne(input: AttestationInput, dist: Distribution, expected: PublisherSpec, trust: TrustedRootSource): AttestationResult {
+function verifyOne(input: AttestationInput, dist: Distribution, expected: PublisherSpec | undefined, trust: TrustedRootSource): AttestationResult {
   const result: AttestationResult = { where: input.where, verified: false };
   if (input.claimedPublisher) result.claimedPublisher = input.claimedPublisher;
   try {
@@ -194,8 +199,12 @@ function verifyOne(input: AttestationInput, dist: Distribution, expected: Publis
     if (verified.signer.kind !== 'certificate') throw new VerifyError('key-mismatch', 'a PEP 740 attestation is signed with a Fulcio certificate, this one with a bare key');
     if (verified.content.kind !== 'dsse') throw new VerifyError('bundle-malformed', 'a PEP 740 attestation is a DSSE envelope, this bundle signs a bare message');
     result.signer = verified.signer.identity;
-    checkPublisher(verified.signer.identity, expected);
-    if (input.claimedPublisher) checkClaimedPublisher(input.claimedPublisher, expected);
+    if (expected) {
+      checkPublisher(verified.signer.identity, expected);
+      if (input.claimedPublisher) checkClaimedPublisher(input.claimedPublisher, expected);
+    } else if (input.claimedPublisher) {
+      checkClaimAgainstCertificate(input.claimedPublisher, verified.signer.identity);
+    }
     const statement = parseStatement(verified.content.payloadType, verified.content.payload);
     result.predicateType = statement.predicateType;
     checkDistributionStatement(statement, dist);
@@ -249,5 +258,38 @@ function checkClaimedPublisher(claim: ClaimedPublisher, expected: PublisherSpec)
     }
   } else if (expected.kind === 'google') {
     if (kind !== 'google' || claim.email !== expected.email) disagree(`publisher ${claim.kind} ${claim.email ?? ''}`);
+  }
+}
+
+/**
+ * The Trusted Publisher an index claims, as a spec; undefined when the claim is not one of PyPI's
+ * kinds or lacks a field (then it says nothing checkable).
+ */
+export function specFromClaim(claim: ClaimedPublisher): PublisherSpec | undefined {
+  switch (claim.kind.toLowerCase()) {
+    case 'github':
+      return claim.repository !== undefined && claim.workflow !== undefined ? { kind: 'github', repository: claim.repository, workflow: claim.workflow } : undefined;
+    case 'gitlab':
+      return claim.repository !== undefined && claim.workflow !== undefined ? { kind: 'gitlab', repository: claim.repository, workflowPath: claim.workflow } : undefined;
+    case 'google':
+      return claim.email !== undefined ? { kind: 'google', email: claim.email } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * With nothing pinned, the index's claim is still a statement that can be false: PyPI writes it
+ * from the Trusted Publisher that uploaded, so a certificate from anyone else means the index (or
+ * something between it and us) and its attestations tell different stories.
+ */
+function checkClaimAgainstCertificate(claim: ClaimedPublisher, signer: CertificateIdentity): void {
+  const spec = specFromClaim(claim);
+  if (spec === undefined) return;
+  try {
+    checkPublisher(signer, spec);
+  } catch (err) {
+    if (!(err instanceof VerifyError)) throw err;
+    throw new VerifyError('publisher-mismatch', `the index names the publisher ${formatPublisherSpec(spec)}, but the certificate says otherwise: ${err.message}`);
   }
 }
