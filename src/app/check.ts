@@ -100,8 +100,13 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
   const popular = loadPopular(opts.popularFile);
   const allow = new Set((opts.allow ?? []).map((n) => packageFromName(n, { file: '--allow' }).name));
   const findings: NameFinding[] = [];
-  for (const name of new Set(packages.filter((p) => p.source.kind === 'registry').map((p) => p.name)))
-    findings.push(...checkName(name, popular, { allow }));
+  // The raw spelling matters: a capital I for l (`jeIlyfish`) is only visible before normalization.
+  const seenNames = new Set<string>();
+  for (const p of packages) {
+    if (p.source.kind !== 'registry' || seenNames.has(p.name)) continue;
+    seenNames.add(p.name);
+    findings.push(...checkName(p.rawName, popular, { allow }));
+  }
 
   let skipped: SkippedCheck[];
   if (opts.offline) {
