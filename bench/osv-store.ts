@@ -11,7 +11,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdvisoryStore, importOsvSource, openDatabase } from '../src/sources/osv/store.js';
+import { importOsvSource, openDatabase } from '../src/sources/osv/database.js';
+import { AdvisoryStore } from '../src/sources/osv/store.js';
 
 const source = process.argv[2] ?? '/work/shared/data/pypa-advisory-db';
 const namesFile = process.argv[3] ?? '/work/shared/data/pypi-top15000.tsv';

@@ -5,11 +5,12 @@
 import type { AuditReport, Diagnostic, FixSuggestion, Inventory, Package, VulnerabilityFinding } from '../core/model.js';
 import { readInputs } from '../inputs/registry.js';
 import { applyIgnores, ignoreRulesFromFlags, readIgnoreFile } from '../policy/ignore.js';
-import { findVulnerabilities } from '../checks/vulns/findings.js';
+import { findingsOf, matchPackage, type PackageMatch } from '../checks/vulns/findings.js';
 import { smallestUpgrade } from '../checks/vulns/upgrade.js';
 import { resolveInventory, type ResolveMode } from './resolve.js';
 import { packageKey, type AdvisorySource } from './advisories.js';
 import { VERSION } from './version.js';
+import type { OsvRecord } from '../sources/osv/schema.js';
 
 export interface AuditOptions {
   inputs: { path: string; format?: string }[];
@@ -39,8 +40,21 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
   const auditable = packages.filter((p) => p.version !== undefined && p.source.kind === 'registry');
   const records = await opts.source.recordsFor(auditable.map((p) => ({ name: p.name, version: p.version! })), warn);
 
+  // Match every package first, then read the whole of just the records that affect something.
+  const matches: PackageMatch[] = [];
+  for (const pkg of auditable) {
+    const m = matchPackage(pkg, records.get(packageKey(pkg.name, pkg.version!)) ?? [], warn);
+    if (m) matches.push(m);
+  }
+  let whole = (r: OsvRecord): OsvRecord => r;
+  if (opts.source.wholeRecords) {
+    const ids = new Set<string>();
+    for (const m of matches) for (const r of m.hits.keys()) ids.add(r.id);
+    const byId = await opts.source.wholeRecords([...ids]);
+    whole = (r) => byId.get(r.id) ?? r;
+  }
   const all: VulnerabilityFinding[] = [];
-  for (const pkg of auditable) all.push(...findVulnerabilities(pkg, records.get(packageKey(pkg.name, pkg.version!)) ?? [], warn));
+  for (const m of matches) all.push(...findingsOf(m, whole));
   const { kept, ignored } = applyIgnores(all, rules, opts.now ?? new Date(), warn);
 
   return {
@@ -58,7 +72,7 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
 function fixSuggestions(
   packages: Package[],
   findings: VulnerabilityFinding[],
-  records: Map<string, import('../sources/osv/schema.js').OsvRecord[]>,
+  records: Map<string, OsvRecord[]>,
   warn: (message: string) => void,
 ): FixSuggestion[] {
   const byPackage = new Map<Package, VulnerabilityFinding[]>();

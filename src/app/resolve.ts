@@ -3,7 +3,7 @@
  * audited instead of being skipped. Lockfiles and environments are already exact and pass through.
  */
 import type { Inventory, Package } from '../core/model.js';
-import { resolveRequirementLines, resolveRequirements, ResolveError, type ResolvedPackage } from '../sources/resolver/resolve.js';
+import type { ResolvedPackage } from '../sources/resolver/resolve.js';
 
 /** auto: resolve only inputs that have unpinned requirements; always: also pull in transitive deps; never: report unpinned. */
 export type ResolveMode = 'auto' | 'always' | 'never';
@@ -19,6 +19,8 @@ export async function resolveInventory(
   const unpinned = registry.filter((p) => p.version === undefined);
   if (opts.mode === 'auto' && unpinned.length === 0) return inv;
 
+  // Loaded only when something is to be resolved: an audit of pinned inputs never spawns a resolver.
+  const { resolveRequirementLines, resolveRequirements, ResolveError } = await import('../sources/resolver/resolve.js');
   let resolved: ResolvedPackage[];
   try {
     const ropts = { resolver: opts.resolver, pythonVersion: opts.pythonVersion, indexUrls: inv.indexUrls };

@@ -101,9 +101,10 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
     fixed = applyFixes(report, { dryRun: flags.dryRun === true, log: (line) => process.stderr.write(line + '\n') });
   }
 
-  const { reporters } = await import('../reporters/index.js');
+  const { loadReporter } = await import('../reporters/load.js');
+  const render = await loadReporter(flags.format);
   const out = flags.output ? undefined : process.stdout;
-  const text = reporters[flags.format](report, { color: out ? useColor(flags.color, out) : false, cwd: process.cwd() });
+  const text = render(report, { color: out ? useColor(flags.color, out) : false, cwd: process.cwd() });
   if (flags.output) writeFileSync(flags.output, text);
   else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   return exitCode(report, flags.failOn, fixed);

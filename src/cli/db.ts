@@ -49,6 +49,7 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
             `advisories: ${s.records}`,
             `packages:   ${s.packages}`,
             ...(s.newestModified ? [`newest:     ${s.newestModified}`] : []),
+            ...(s.recordTransform ? [`stored as:  ${s.recordTransform} (listed versions that a record's own ranges cover are left out)`] : []),
           ].join('\n') + '\n',
         );
       setCode(EXIT.clean);

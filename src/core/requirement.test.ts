@@ -234,3 +234,22 @@ describe('whitespace and hostile input', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('name==version, the common case', () => {
+  it('parses exactly as the grammar does (a space sends the same text through the grammar)', () => {
+    for (const [name, version] of [
+      ['requests', '2.31.0'],
+      ['Foo_Bar.baz-qux', '1'],
+      ['a', '0.0.0.0.1'],
+      ['zope.interface', '007.10'],
+      ['x9', '123456789012345.1'],
+    ]) {
+      expect(parseRequirement(`${name}==${version}`)).toEqual(parseRequirement(`${name} ==${version}`));
+    }
+    // what the shortcut must leave to the grammar
+    expect(parseRequirement('a==1.0rc1').specifier).toBe('==1.0rc1');
+    expect(() => parseRequirement(`a==${'9'.repeat(5000)}`)).toThrow(SyntaxInputError);
+    expect(() => parseRequirement('-a==1')).toThrow(SyntaxInputError);
+    expect(() => parseRequirement('a-==1')).toThrow(SyntaxInputError);
+  });
+});

@@ -33,10 +33,23 @@ export interface Requirement {
 const IDENTIFIER = /[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/y;
 
 /**
+ * `name==1.2.3` and nothing else: the form nearly every line of a pinned file takes. For it the
+ * grammar below gives the name, no extras and the specifier `==1.2.3` as written (a release of
+ * plain numbers is always a valid version, up to Python's int() limit, hence at most 15 digits a
+ * part here), so it is answered without the grammar.
+ */
+const SIMPLE_PIN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==([0-9]{1,15}(?:\.[0-9]{1,15})*)$/;
+
+/**
  * Parse one PEP 508 requirement. Throws InputError `invalid-requirement` (a SyntaxInputError
  * with the 1-based `column`) that says what is wrong and where.
  */
 export function parseRequirement(text: string): Requirement {
+  const simple = SIMPLE_PIN.exec(text);
+  if (simple !== null) {
+    const rawName = simple[1]!;
+    return { name: normalizeName(rawName), rawName, extras: [], specifier: `==${simple[2]!}` };
+  }
   const cur: Cursor = new Cursor(text, 'invalid-requirement');
   cur.skipWs();
 
@@ -162,7 +175,7 @@ function checkSpecifierList(cur: Cursor, body: string, offset: number, parenthes
       offset + first,
     );
   }
-  const items: string[] = [];
+  const specs: Specifier[] = [];
   let at = 0;
   const parts = body.split(',');
   parts.forEach((part, i) => {
@@ -180,14 +193,15 @@ function checkSpecifierList(cur: Cursor, body: string, offset: number, parenthes
     // packaging 26 refuses `===` with nothing after it; the specifier module follows 23.0, which took it.
     if (trimmed.replace(/^===[ \t]*/, '') === '') cur.fail("'===' needs a version after it", column);
     try {
-      Specifier.parse(trimmed);
+      specs.push(Specifier.parse(trimmed));
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       cur.fail(clip(err.message), column);
     }
-    items.push(trimmed);
   });
-  return SpecifierSet.parse(items.join(',')).toString();
+  // The items are trimmed of spaces and tabs, the only whitespace a specifier list can hold here,
+  // so this is the set SpecifierSet.parse would make of them, without parsing each one again.
+  return SpecifierSet._of(specs).toString();
 }
 
 function clip(text: string): string {

@@ -317,24 +317,20 @@ export class SpecifierSet {
   static parse(text: string): SpecifierSet {
     const hit = cache.get(text);
     if (hit !== undefined) return hit;
-    const byKey = new Map<string, Specifier>();
+    const specs: Specifier[] = [];
     for (const part of text.split(',')) {
       const trimmed = pyStrip(part);
       if (trimmed === '') continue;
-      let spec: Specifier;
       try {
-        spec = Specifier.parse(trimmed);
+        specs.push(Specifier.parse(trimmed));
       } catch (e) {
         if (e instanceof InputError && text.includes(',')) {
           throw new InputError('invalid-specifier', `${e.message} (in ${JSON.stringify(text)})`);
         }
         throw e;
       }
-      // packaging keeps specifiers in a set: the first of two equal ones stays. This matters:
-      // `===1.0` and `===1` count as equal there, so `===1.0,===1` matches 1.0.
-      if (!byKey.has(spec._key)) byKey.set(spec._key, spec);
     }
-    const set = new SpecifierSet([...byKey.values()]);
+    const set = SpecifierSet._of(specs);
     if (text.length <= CACHE_MAX_KEY) {
       if (cache.size >= CACHE_LIMIT) {
         const oldest = cache.keys().next();
@@ -343,6 +339,17 @@ export class SpecifierSet {
       cache.set(text, set);
     }
     return set;
+  }
+
+  /**
+   * @internal The set of specifiers already parsed, in the order written, deduplicated as `parse`
+   * does: packaging keeps specifiers in a set, so the first of two equal ones stays. This matters:
+   * `===1.0` and `===1` count as equal there, so `===1.0,===1` matches 1.0.
+   */
+  static _of(specs: readonly Specifier[]): SpecifierSet {
+    const byKey = new Map<string, Specifier>();
+    for (const spec of specs) if (!byKey.has(spec._key)) byKey.set(spec._key, spec);
+    return new SpecifierSet([...byKey.values()]);
   }
 
   /**

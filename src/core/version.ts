@@ -83,6 +83,34 @@ const G_LOCAL = 10;
 const LOCAL_SEPARATORS = /[-_.]/;
 const ALL_DIGITS = /^[0-9]+$/;
 
+/**
+ * The release numbers of a version written as nothing but them (`2.31.0`: digits and single dots,
+ * no more than 15 digits a part), the form nearly every pin and advisory event takes; undefined for
+ * anything else, which the full grammar then reads. For such text VERSION_RE would match only the
+ * release group, with the same numbers.
+ */
+function plainRelease(text: string): number[] | undefined {
+  const parts: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 15) return undefined;
+      value = value * 10 + (c - 0x30);
+    } else if (c === 0x2e && digits > 0) {
+      parts.push(value);
+      value = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0) return undefined;
+  parts.push(value);
+  return parts;
+}
+
 /** Digits to an exact value, or undefined past Python's int() limit. */
 function toNum(digits: string): Num | undefined {
   if (digits.length > PY_INT_MAX_STR_DIGITS) return undefined;
@@ -131,8 +159,9 @@ export class Version {
   readonly dev?: number;
   readonly local?: readonly (string | number)[];
 
-  // Exact values and the precomputed sort key. Instances are cached and shared, so everything is
-  // computed once here and nothing is mutable.
+  // Exact values and the precomputed sort key. Instances are cached and shared, so the key is
+  // computed once here and nothing observable ever changes (the printed forms below are made once,
+  // on first use, in fields no caller can see).
   /** @internal */ readonly _epoch: Num;
   /** @internal Release with trailing zeros removed: 1.0 == 1.0.0. */ readonly _release: readonly Num[];
   /** @internal */ readonly _preRank: number;
@@ -140,15 +169,18 @@ export class Version {
   /** @internal */ readonly _post: Num | undefined;
   /** @internal */ readonly _dev: Num | undefined;
   /** @internal */ readonly _local: readonly (string | Num)[] | undefined;
-  private readonly text: string;
-  private readonly publicText: string;
-  private readonly baseText: string;
+  /** The exact components, kept for printing; the printed forms are made on first use. */
+  readonly #parts: Parts;
+  #text: string | undefined;
+  #publicText: string | undefined;
+  #baseText: string | undefined;
 
   private constructor(p: Parts) {
+    this.#parts = p;
     this._epoch = p.epoch;
     let n = p.release.length;
     while (n > 0 && p.release[n - 1] === 0) n--;
-    this._release = Object.freeze(p.release.slice(0, n));
+    this._release = n === p.release.length ? Object.freeze(p.release) : Object.freeze(p.release.slice(0, n));
     if (p.pre) {
       this._preRank = PRE_RANK[p.pre[0]];
       this._preN = p.pre[1];
@@ -161,20 +193,28 @@ export class Version {
     this._local = p.local ? Object.freeze(p.local) : undefined;
 
     this.epoch = Number(p.epoch);
-    this.release = Object.freeze(p.release.map(Number));
+    // Without bigints the exact and the public release are one (frozen) array.
+    this.release = p.release.some((x) => typeof x === 'bigint') ? Object.freeze(p.release.map(Number)) : (Object.freeze(p.release) as number[]);
     if (p.pre) this.pre = Object.freeze([p.pre[0], Number(p.pre[1])] as const);
     if (p.post !== undefined) this.post = Number(p.post);
     if (p.dev !== undefined) this.dev = Number(p.dev);
     if (p.local) this.local = Object.freeze(p.local.map((x) => (typeof x === 'bigint' ? Number(x) : x)));
+  }
 
-    // String(bigint) is exact, so the printed form never rounds.
-    this.baseText = (p.epoch !== 0 ? `${p.epoch}!` : '') + p.release.map(String).join('.');
-    let pub = this.baseText;
+  /**
+   * The printed forms, made once on first use: most versions an audit parses (every event of every
+   * advisory it reads) are only ever compared. String(bigint) is exact, so they never round.
+   */
+  #print(): void {
+    const p = this.#parts;
+    const base = (p.epoch !== 0 ? `${p.epoch}!` : '') + p.release.map(String).join('.');
+    let pub = base;
     if (p.pre) pub += `${p.pre[0]}${p.pre[1]}`;
     if (p.post !== undefined) pub += `.post${p.post}`;
     if (p.dev !== undefined) pub += `.dev${p.dev}`;
-    this.publicText = pub;
-    this.text = p.local ? `${pub}+${p.local.map(String).join('.')}` : pub;
+    this.#baseText = base;
+    this.#publicText = pub;
+    this.#text = p.local ? `${pub}+${p.local.map(String).join('.')}` : pub;
   }
 
   /** Parses a PEP 440 version; throws InputError `invalid-version` when it is not one. */
@@ -193,6 +233,8 @@ export class Version {
 
   /** @internal Use parseVersion: it caches. */
   static _fromText(text: string): Version | undefined {
+    const plain = plainRelease(text);
+    if (plain !== undefined) return new Version({ epoch: 0, release: plain });
     const m = VERSION_RE.exec(pyStrip(text));
     if (m === null) return undefined;
     const epochText = m[G_EPOCH];
@@ -244,17 +286,20 @@ export class Version {
 
   /** The canonical form, as packaging's `str(Version)`: `1!2.0.post1.dev3+abc.5`. */
   toString(): string {
-    return this.text;
+    if (this.#text === undefined) this.#print();
+    return this.#text!;
   }
 
   /** The version without its local segment. */
   get public(): string {
-    return this.publicText;
+    if (this.#publicText === undefined) this.#print();
+    return this.#publicText!;
   }
 
   /** Epoch and release only: `1!2.0` for `1!2.0rc1.post2+x`. */
   get baseVersion(): string {
-    return this.baseText;
+    if (this.#baseText === undefined) this.#print();
+    return this.#baseText!;
   }
 
   /** True for pre-releases and for dev releases (`1.0.dev1`, `1.0.post1.dev1` too), as pip decides. */

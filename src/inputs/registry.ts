@@ -1,34 +1,43 @@
 /**
  * Every input format pyward reads, listed explicitly, and how a path is mapped to them: a file by its
  * name, an environment directory to site-packages, a project directory to the lockfiles it holds.
+ *
+ * Each format's module is loaded when it is needed: `-r requirements.txt` (a named format) loads the
+ * requirements parser alone, and only a path whose format must be detected loads them all.
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Inventory } from '../core/model.js';
 import type { InputFormat } from './types.js';
-import { pdmLock } from './pdm-lock/parse.js';
-import { pipfileLock } from './pipfile-lock/parse.js';
-import { poetryLock } from './poetry-lock/parse.js';
-import { pylock } from './pylock/parse.js';
-import { pyproject } from './pyproject/parse.js';
-import { requirementsTxt } from './requirements-txt/parse.js';
-import { sitePackages } from './site-packages/parse.js';
-import { uvLock } from './uv-lock/parse.js';
 
 /** Lockfiles first: where a project has one, it is the exact truth and pyproject.toml is not. */
-export const FORMATS: readonly InputFormat[] = [uvLock, poetryLock, pdmLock, pipfileLock, pylock, requirementsTxt, pyproject, sitePackages];
+const LOADERS: readonly (readonly [name: string, load: () => Promise<InputFormat>])[] = [
+  ['uv-lock', async () => (await import('./uv-lock/parse.js')).uvLock],
+  ['poetry-lock', async () => (await import('./poetry-lock/parse.js')).poetryLock],
+  ['pdm-lock', async () => (await import('./pdm-lock/parse.js')).pdmLock],
+  ['pipfile-lock', async () => (await import('./pipfile-lock/parse.js')).pipfileLock],
+  ['pylock', async () => (await import('./pylock/parse.js')).pylock],
+  ['requirements-txt', async () => (await import('./requirements-txt/parse.js')).requirementsTxt],
+  ['pyproject', async () => (await import('./pyproject/parse.js')).pyproject],
+  ['site-packages', async () => (await import('./site-packages/parse.js')).sitePackages],
+];
 
-const LOCKFILES: readonly InputFormat[] = [uvLock, poetryLock, pdmLock, pipfileLock, pylock];
+const LOCKFILE_NAMES: readonly string[] = ['uv-lock', 'poetry-lock', 'pdm-lock', 'pipfile-lock', 'pylock'];
 
-export function formatNames(): string[] {
-  return FORMATS.map((f) => f.name);
+/** Every format, in the order above (which decides detection). */
+export async function allFormats(): Promise<InputFormat[]> {
+  return Promise.all(LOADERS.map(([, load]) => load()));
 }
 
-function formatByName(name: string): InputFormat {
-  const f = FORMATS.find((x) => x.name === name);
-  if (!f) throw new InputError('input-unknown-format', `unknown input format '${name}' (one of: ${formatNames().join(', ')})`);
-  return f;
+export function formatNames(): string[] {
+  return LOADERS.map(([name]) => name);
+}
+
+async function formatByName(name: string): Promise<InputFormat> {
+  const entry = LOADERS.find(([n]) => n === name);
+  if (!entry) throw new InputError('input-unknown-format', `unknown input format '${name}' (one of: ${formatNames().join(', ')})`);
+  return entry[1]();
 }
 
 function isEnvironment(dir: string, entries: string[]): boolean {
@@ -42,12 +51,22 @@ function isEnvironment(dir: string, entries: string[]): boolean {
 }
 
 /** The inputs a path stands for, with the format of each. */
-export function detectInputs(path: string, format?: string): { path: string; format: InputFormat }[] {
+export async function detectInputs(path: string, format?: string): Promise<{ path: string; format: InputFormat }[]> {
   if (!existsSync(path)) throw new InputError('input-not-found', 'no such file or directory (check the path)', { file: path });
-  if (format) return [{ path, format: formatByName(format) }];
+  if (format) return [{ path, format: await formatByName(format) }];
+  const FORMATS = await allFormats();
+  const byName = (name: string): InputFormat => FORMATS.find((f) => f.name === name)!;
+  const sitePackages = byName('site-packages');
+  const requirementsTxt = byName('requirements-txt');
+  const pyproject = byName('pyproject');
+  const LOCKFILES = LOCKFILE_NAMES.map(byName);
   const isDir = statSync(path).isDirectory();
   if (!isDir) {
-    const f = FORMATS.find((x) => x.matches(path, false)) ?? sniff(path);
+    const sniffed = (): InputFormat | undefined => {
+      const name = sniff(path);
+      return name === undefined ? undefined : byName(name);
+    };
+    const f = FORMATS.find((x) => x.matches(path, false)) ?? sniffed();
     if (!f)
       throw new InputError('input-unknown-format', `cannot tell the input format from the name; name it with --input-format (${formatNames().join(', ')})`, { file: path });
     return [{ path, format: f }];
@@ -78,18 +97,19 @@ export function detectInputs(path: string, format?: string): { path: string; for
 }
 
 /** Lockfiles renamed by their users (`poetry-prod.lock`, `Pipfile.ci.lock`) are told apart by content. */
-const SIGNATURES: [RegExp[], InputFormat][] = [
-  [[/^\s*\{/, /"_meta"\s*:/], pipfileLock],
-  [[/^#.*@generated by Poetry/m], poetryLock],
-  [[/^#.*@generated by PDM/m], pdmLock],
-  [[/^lock-version\s*=/m, /^\[\[packages\]\]/m], pylock],
-  [[/^version\s*=\s*\d+\s*$/m, /^requires-python\s*=/m, /^\[\[package\]\]/m], uvLock],
-  [[/^\[\[package\]\]/m, /^\[metadata\]/m, /^content-hash\s*=/m], poetryLock],
+const SIGNATURES: [RegExp[], string][] = [
+  [[/^\s*\{/, /"_meta"\s*:/], 'pipfile-lock'],
+  [[/^#.*@generated by Poetry/m], 'poetry-lock'],
+  [[/^#.*@generated by PDM/m], 'pdm-lock'],
+  [[/^lock-version\s*=/m, /^\[\[packages\]\]/m], 'pylock'],
+  [[/^version\s*=\s*\d+\s*$/m, /^requires-python\s*=/m, /^\[\[package\]\]/m], 'uv-lock'],
+  [[/^\[\[package\]\]/m, /^\[metadata\]/m, /^content-hash\s*=/m], 'poetry-lock'],
 ];
 const SNIFF_BYTES = 1024 * 1024;
 
-function sniff(path: string): InputFormat | undefined {
-  if (/\.(txt|in)$/.test(path)) return requirementsTxt;
+/** The name of the format a file's content shows, if any. */
+function sniff(path: string): string | undefined {
+  if (/\.(txt|in)$/.test(path)) return 'requirements-txt';
   let text: string;
   try {
     const fd = openSync(path, 'r');
@@ -106,6 +126,8 @@ function sniff(path: string): InputFormat | undefined {
 }
 
 export async function readInputs(inputs: { path: string; format?: string }[]): Promise<Inventory[]> {
-  const detected = inputs.flatMap((i) => detectInputs(i.path, i.format));
+  // One input after the other, so that the first bad one (in the order given) is the one reported.
+  const detected: { path: string; format: InputFormat }[] = [];
+  for (const i of inputs) detected.push(...(await detectInputs(i.path, i.format)));
   return Promise.all(detected.map((d) => d.format.read(d.path)));
 }

@@ -7,8 +7,17 @@
  * raw lines for table headers and `key =` starts, which is all a location needs. It is a heuristic
  * that never affects *what* is parsed, only the line numbers reported.
  */
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { InputError } from '../core/errors.js';
+
+type SmolToml = typeof import('smol-toml');
+let smolToml: SmolToml | undefined;
+
+/** The TOML parser, loaded when a TOML input is first read (a requirements.txt audit never needs it). */
+export function tomlParser(): SmolToml {
+  smolToml ??= createRequire(import.meta.url)('smol-toml') as SmolToml;
+  return smolToml;
+}
 
 export type TomlTable = Record<string, unknown>;
 
@@ -17,6 +26,7 @@ export type TomlTable = Record<string, unknown>;
  * followed by `fix` when the format has one (`regenerate it with ...`).
  */
 export function parseToml(text: string, file: string, fix?: string): TomlTable {
+  const { parse, TomlError } = tomlParser();
   try {
     return parse(text) as TomlTable;
   } catch (error) {

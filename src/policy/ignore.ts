@@ -11,7 +11,7 @@
  *   package = "jinja2"          # optional; limit the entry to one package
  */
 import { readFileSync } from 'node:fs';
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { InputError } from '../core/errors.js';
 import type { IgnoredFinding, VulnerabilityFinding } from '../core/model.js';
 import { normalizeName } from '../core/names.js';
@@ -36,6 +36,8 @@ export function readIgnoreFile(file: string): IgnoreRule[] {
   } catch {
     throw new InputError('input-not-found', `cannot read ignore file (check the path given to --ignore-file)`, { file });
   }
+  // smol-toml is loaded only when an ignore file is given.
+  const { parse, TomlError } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
   let doc: Record<string, unknown>;
   try {
     doc = parse(text);
@@ -78,6 +80,7 @@ export function applyIgnores(
     }
     return true;
   });
+  if (active.length === 0) return { kept: [...findings], ignored: [] };
   const kept: VulnerabilityFinding[] = [];
   const ignored: IgnoredFinding[] = [];
   const used = new Set<IgnoreRule>();

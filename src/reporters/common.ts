@@ -41,8 +41,8 @@ export function compareStrings(a: string, b: string): number {
  * PYSEC-2024-102). Only for display order: it is no PEP 440 comparison and decides nothing.
  */
 export function compareNatural(a: string, b: string): number {
-  const pa = a.match(/\d+|\D+/g) ?? [];
-  const pb = b.match(/\d+|\D+/g) ?? [];
+  const pa = naturalParts(a);
+  const pb = naturalParts(b);
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
     const x = pa[i] as string;
     const y = pb[i] as string;
@@ -51,6 +51,18 @@ export function compareNatural(a: string, b: string): number {
     if (c !== 0) return c;
   }
   return pa.length - pb.length || compareStrings(a, b);
+}
+
+/** Digit and non-digit runs of a string; remembered, since sorting asks about the same ids again and again. */
+const partsCache = new Map<string, readonly string[]>();
+function naturalParts(s: string): readonly string[] {
+  let parts = partsCache.get(s);
+  if (parts === undefined) {
+    parts = s.match(/\d+|\D+/g) ?? [];
+    if (partsCache.size >= 10_000) partsCache.clear();
+    partsCache.set(s, parts);
+  }
+  return parts;
 }
 
 function compareLocations(a: Location, b: Location): number {
@@ -195,10 +207,13 @@ export function skippedPackages(report: AuditReport): SkippedPackage[] {
   return dependencyViews(report).flatMap((v) => (v.skip ? [{ package: v.package, skip: v.skip }] : []));
 }
 
-/** Vulnerable packages for which the report offers no upgrade, so readers see there is none. */
-export function packagesWithoutFix(report: AuditReport): DependencyView[] {
+/**
+ * Vulnerable packages for which the report offers no upgrade, so readers see there is none.
+ * `views` saves recomputing `dependencyViews(report)` when the caller has it.
+ */
+export function packagesWithoutFix(report: AuditReport, views: readonly DependencyView[] = dependencyViews(report)): DependencyView[] {
   const fixed = new Set(report.fixes.map((f) => `${f.name}@${f.from}`));
-  return dependencyViews(report).filter(
+  return views.filter(
     (v) => v.findings.length > 0 && !fixed.has(`${v.package.name}@${v.package.version ?? ''}`),
   );
 }

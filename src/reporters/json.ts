@@ -80,7 +80,7 @@ function dependencyJson(view: DependencyView): JsonObject {
   };
 }
 
-function fixesJson(report: AuditReport): JsonObject[] {
+function fixesJson(report: AuditReport, views: readonly DependencyView[]): JsonObject[] {
   const resolved: JsonObject[] = sortFixes(report.fixes).map((f) => ({
     name: f.name,
     old_version: f.from,
@@ -88,7 +88,7 @@ function fixesJson(report: AuditReport): JsonObject[] {
     location: location(f.location),
   }));
   // pip-audit reports a package it cannot upgrade as a skipped fix: name, version, skip_reason.
-  const skipped: JsonObject[] = packagesWithoutFix(report).map((v) => ({
+  const skipped: JsonObject[] = packagesWithoutFix(report, views).map((v) => ({
     name: v.package.name,
     version: v.package.version ?? '',
     skip_reason: 'no version fixes every known vulnerability',
@@ -107,7 +107,7 @@ export function renderJson(report: AuditReport, _options: ReporterOptions): stri
   const doc: JsonObject = {
     // pip-audit's two keys first, so a person reading the file sees the familiar shape.
     dependencies: views.map(dependencyJson),
-    fixes: fixesJson(report),
+    fixes: fixesJson(report, views),
     schema_version: SCHEMA_VERSION,
     tool: { name: report.tool.name, version: report.tool.version },
     database: {

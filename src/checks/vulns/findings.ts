@@ -153,6 +153,61 @@ export function mergeVulnerability(records: readonly OsvRecord[], packageName: s
   return vuln;
 }
 
+/** One package version matched against the records looked up for its name. */
+export interface PackageMatch {
+  package: Package;
+  /** The records given, one per id, withdrawn ones dropped (`liveRecords`). */
+  live: OsvRecord[];
+  /** The live records that affect the version, with their fixes as the records write them. */
+  hits: Map<OsvRecord, string[]>;
+}
+
+/**
+ * The matching half of `findVulnerabilities`: which records affect the package version. It reads
+ * only the records' matching fields (id, modified, withdrawn, aliases, affected), so callers may
+ * pass records that hold nothing else. Undefined for a package without a version; a version that
+ * is not PEP 440 is reported through `warn` and also gives undefined.
+ */
+export function matchPackage(pkg: Package, records: readonly OsvRecord[], warn: (msg: string) => void): PackageMatch | undefined {
+  if (pkg.version === undefined || pkg.version === '') return undefined;
+  const version = parseVersion(pkg.version);
+  if (version === undefined) {
+    warn(`${pkg.rawName} ${pkg.version}: not a PEP 440 version; it cannot be matched against advisories`);
+    return undefined;
+  }
+  const live = liveRecords(records);
+  const hits = new Map<OsvRecord, string[]>();
+  for (const r of live) {
+    const result = matchRecord(r, pkg.name, version, warn);
+    if (result.affected) hits.set(r, result.fixes);
+  }
+  return { package: pkg, live, hits };
+}
+
+/**
+ * The findings of a match: its affecting records grouped by alias, one finding per group. The
+ * text of a finding (summary, details, severity, references) comes from `whole(record)`, which
+ * gives the complete record when the match was made on records holding only the matching fields.
+ */
+export function findingsOf(match: PackageMatch, whole: (record: OsvRecord) => OsvRecord = (r) => r): VulnerabilityFinding[] {
+  const { package: pkg, live, hits } = match;
+  if (hits.size === 0) return [];
+  const findings: VulnerabilityFinding[] = [];
+  for (const group of groupByAlias(live)) {
+    const affecting = group.filter((r) => hits.has(r));
+    if (affecting.length === 0) continue;
+    findings.push({
+      kind: 'vulnerability',
+      package: pkg,
+      vulnerability: mergeVulnerability(affecting.map(whole), pkg.name),
+      fixVersions: fixVersionList(affecting.flatMap((r) => hits.get(r)!)),
+      location: pkg.location,
+    });
+  }
+  findings.sort((a, b) => compareIds(a.vulnerability.id, b.vulnerability.id));
+  return findings;
+}
+
 /**
  * The vulnerabilities of one package version among the records looked up for its name. Packages
  * without a version (unpinned, URL, VCS) have nothing to match; a version that is not PEP 440 is
@@ -163,32 +218,6 @@ export function findVulnerabilities(
   records: readonly OsvRecord[],
   warn: (msg: string) => void,
 ): VulnerabilityFinding[] {
-  if (pkg.version === undefined || pkg.version === '') return [];
-  const version = parseVersion(pkg.version);
-  if (version === undefined) {
-    warn(`${pkg.rawName} ${pkg.version}: not a PEP 440 version; it cannot be matched against advisories`);
-    return [];
-  }
-  const live = liveRecords(records);
-  const hits = new Map<OsvRecord, string[]>();
-  for (const r of live) {
-    const result = matchRecord(r, pkg.name, version, warn);
-    if (result.affected) hits.set(r, result.fixes);
-  }
-  if (hits.size === 0) return [];
-
-  const findings: VulnerabilityFinding[] = [];
-  for (const group of groupByAlias(live)) {
-    const affecting = group.filter((r) => hits.has(r));
-    if (affecting.length === 0) continue;
-    findings.push({
-      kind: 'vulnerability',
-      package: pkg,
-      vulnerability: mergeVulnerability(affecting, pkg.name),
-      fixVersions: fixVersionList(affecting.flatMap((r) => hits.get(r)!)),
-      location: pkg.location,
-    });
-  }
-  findings.sort((a, b) => compareIds(a.vulnerability.id, b.vulnerability.id));
-  return findings;
+  const match = matchPackage(pkg, records, warn);
+  return match ? findingsOf(match) : [];
 }

@@ -127,6 +127,19 @@ export function compileAffected(affected: OsvAffected): CompiledAffected {
     );
   }
 
+  const ranges = compileRanges(affected, warnings);
+  versions.sort(compareVersions);
+  const compiled: CompiledAffected = { versions, ranges, warnings };
+  compiledCache.set(affected, compiled);
+  return compiled;
+}
+
+/**
+ * The evaluated ranges of an entry, compiled as `compileAffected` compiles them (it calls this),
+ * without its `versions` list; problems go to `warnings`. Not cached: for callers that need the
+ * ranges of an entry once, such as pruning its list when a database is built.
+ */
+export function compileRanges(affected: OsvAffected, warnings: string[] = []): CompiledRange[] {
   const ranges: CompiledRange[] = [];
   const rawRanges: unknown = affected.ranges;
   if (Array.isArray(rawRanges)) {
@@ -165,11 +178,7 @@ export function compileAffected(affected: OsvAffected): CompiledAffected {
       ranges.push({ type, events, limits: events.filter((e) => e.kind === 'limit') });
     }
   }
-
-  versions.sort(compareVersions);
-  const compiled: CompiledAffected = { versions, ranges, warnings };
-  compiledCache.set(affected, compiled);
-  return compiled;
+  return ranges;
 }
 
 function beforeLimits(range: CompiledRange, v: Version): boolean {
@@ -239,6 +248,10 @@ export interface MatchResult {
 export function evaluateAffected(affected: OsvAffected, version: Version, warn?: (msg: string) => void): MatchResult {
   const compiled = compileAffected(affected);
   if (warn) for (const w of compiled.warnings) warn(w);
+  return evaluateCompiled(compiled, version);
+}
+
+function evaluateCompiled(compiled: CompiledAffected, version: Version): MatchResult {
   let hit = listed(compiled.versions, version);
   const fixes: string[] = [];
   for (const range of compiled.ranges) {
@@ -258,18 +271,36 @@ export function isAffected(affected: OsvAffected, version: Version, warn?: (msg:
   return evaluateAffected(affected, version, warn).affected;
 }
 
+/**
+ * The normalized name of a PyPI entry, null for any other; computed once per entry object (records
+ * are read-only, as for `compileAffected`), since every match of every version asks again.
+ */
+const entryNames = new WeakMap<OsvAffected, string | null>();
+
+function pypiName(affected: OsvAffected): string | null {
+  let name = entryNames.get(affected);
+  if (name === undefined) {
+    const pkg: unknown = affected.package;
+    name = isObject(pkg) && pkg['ecosystem'] === PYPI && typeof pkg['name'] === 'string' ? normalizeName(pkg['name']) : null;
+    entryNames.set(affected, name);
+  }
+  return name;
+}
+
 /** True when the entry describes the PyPI package with this (any spelling of the) name. */
 export function affectsPackage(affected: OsvAffected, name: string): boolean {
-  const pkg: unknown = affected.package;
-  if (!isObject(pkg) || pkg['ecosystem'] !== PYPI || typeof pkg['name'] !== 'string') return false;
-  return normalizeName(pkg['name']) === normalizeName(name);
+  const own = pypiName(affected);
+  return own !== null && own === normalizeName(name);
 }
 
 /** The record's entries for the package. */
 export function entriesFor(record: OsvRecord, name: string): OsvAffected[] {
   const affected: unknown = record.affected;
   if (!Array.isArray(affected)) return [];
-  return (affected as unknown[]).filter((a): a is OsvAffected => isObject(a) && affectsPackage(a as OsvAffected, name));
+  const wanted = normalizeName(name);
+  const out: OsvAffected[] = [];
+  for (const a of affected as unknown[]) if (isObject(a) && pypiName(a as OsvAffected) === wanted) out.push(a as OsvAffected);
+  return out;
 }
 
 /**
@@ -278,11 +309,12 @@ export function entriesFor(record: OsvRecord, name: string): OsvAffected[] {
  */
 export function matchRecord(record: OsvRecord, name: string, version: Version, warn?: (msg: string) => void): MatchResult {
   if (record.withdrawn) return { affected: false, fixes: [] };
-  const prefixed = warn ? (msg: string) => warn(`${record.id}: ${msg}`) : undefined;
   let hit = false;
   const fixes: string[] = [];
   for (const entry of entriesFor(record, name)) {
-    const r = evaluateAffected(entry, version, prefixed);
+    const compiled = compileAffected(entry);
+    if (warn) for (const w of compiled.warnings) warn(`${record.id}: ${w}`);
+    const r = evaluateCompiled(compiled, version);
     hit ||= r.affected;
     fixes.push(...r.fixes);
   }

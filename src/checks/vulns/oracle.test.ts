@@ -7,6 +7,11 @@
  *
  * The YAML advisories are converted to one JSON file first, so the oracle needs no PyYAML; packaging
  * comes from the environment or, failing that, from pip's vendored copy.
+ *
+ * pyward's matcher runs twice against the same oracle answers: on the records as written, and on
+ * the records as a pyward database stores them, with the `versions` entries that the records' own
+ * ranges already cover pruned away (prune.ts). The queries are generated from the unpruned records,
+ * so they probe every pruned version and its neighbours; both runs must show no difference at all.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -21,6 +26,7 @@ import type { OsvRecord } from '../../sources/osv/schema.js';
 import { generateQueries, loadRecords, type Query } from '../../../test/oracle/queries.js';
 import { findVulnerabilities } from './findings.js';
 import { fixVersionList, matchRecord, PYPI } from './match.js';
+import { pruneCoveredVersions } from './prune.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -161,6 +167,26 @@ function compare(records: readonly OsvRecord[], queries: Query[], oracle: Oracle
   return { queries: queries.length, invalid: oracle.invalid.length, pairs, findings: findingCount, differences };
 }
 
+/** Listed versions in PyPI entries, to show how much pruning removed. */
+function listedCount(records: readonly OsvRecord[]): number {
+  let n = 0;
+  for (const r of records) for (const a of Array.isArray(r.affected) ? r.affected : []) if (Array.isArray(a?.versions)) n += a.versions.length;
+  return n;
+}
+
+/** The same comparison on the pruned records; returns how many listed versions were pruned. */
+function comparePruned(label: string, records: readonly OsvRecord[], queries: Query[], oracle: OracleResult, unpruned: Comparison): number {
+  const pruned = records.map(pruneCoveredVersions);
+  const c = compare(pruned, queries, oracle);
+  const before = listedCount(records);
+  const after = listedCount(pruned);
+  console.log(`${label}, versions lists pruned: ${before} listed versions -> ${after}`);
+  report(`${label} (pruned)`, c);
+  expect(c.pairs).toBe(unpruned.pairs);
+  expect(c.findings).toBe(unpruned.findings);
+  return before - after;
+}
+
 function report(label: string, c: Comparison): void {
   // The counts are part of the evidence, so they are printed on success too.
   console.log(
@@ -185,6 +211,7 @@ describe.skipIf(!hasPython)('OSV matching agrees with the packaging oracle', () 
     const c = compare(records, queries, oracle);
     report('adversarial', c);
     expect(c.pairs).toBeGreaterThan(100);
+    expect(comparePruned('adversarial', records, queries, oracle, c)).toBeGreaterThan(0);
   });
 
   const db = findAdvisoryDb();
@@ -202,6 +229,8 @@ describe.skipIf(!hasPython)('OSV matching agrees with the packaging oracle', () 
       report('pypa-advisory-db', c);
       expect(c.queries).toBeGreaterThan(10_000);
       expect(c.pairs).toBeGreaterThan(10_000);
+      // Nearly every listed version of the PyPA database is inside its record's own ranges.
+      expect(comparePruned('pypa-advisory-db', records, queries, oracle, c)).toBeGreaterThan(100_000);
     },
     600_000,
   );

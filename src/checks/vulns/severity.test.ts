@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSeverity, levelFromScore, scoreSeverity, severityFromWord } from './severity.js';
+import { chooseSeverity, levelFromScore, primeSeverityScores, scoreSeverity, severityFromWord, severityScorer, severityScorerId } from './severity.js';
 
 describe('scoreSeverity', () => {
   it('scores CVSS v3.1, v3.0, v2 and v4 vectors', () => {
@@ -108,5 +108,31 @@ describe('chooseSeverity', () => {
     expect(chooseSeverity([], ['LOW', 'HIGH', undefined])).toEqual({ type: 'ECOSYSTEM', level: 'high' });
     expect(chooseSeverity([{ type: 'CVSS_V3', score: 'bad' }], ['MODERATE'])).toEqual({ type: 'ECOSYSTEM', level: 'medium' });
     expect(chooseSeverity([], [])).toBeUndefined();
+  });
+});
+
+describe('stored scores', () => {
+  it('names the scoring by its rules and the calculator version', () => {
+    expect(severityScorerId()).toMatch(/^pyward-severity\/\d+\+ae-cvss-calculator@\d+\.\d+\.\d+/);
+    const scorer = severityScorer();
+    expect(scorer.id).toBe(severityScorerId());
+    expect(scorer.score({ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' })).toMatchObject({ score: 9.8, level: 'critical' });
+  });
+
+  it('answers primed entries from the primed score, and ignores anything that is not a score', () => {
+    // A vector nobody else scores, primed with a value the calculator would never give it, shows
+    // that the primed score is what comes back.
+    const entry = { type: 'CVSS_V3', score: 'CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:L' };
+    primeSeverityScores(
+      new Map<string, unknown>([
+        [`CVSS_V3\u0000${entry.score}`, { type: 'CVSS_V3', vector: entry.score, score: 9.9, level: 'critical', cvssVersion: '3.1' }],
+        ['CVSS_V3\u0000CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', { type: 'CVSS_V3', level: 'severe', score: 1 }],
+        ['CVSS_V3\u0000CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N', { type: 'CVSS_V3', level: 'low', score: 11 }],
+      ]),
+    );
+    expect(scoreSeverity(entry)).toEqual({ type: 'CVSS_V3', vector: entry.score, score: 9.9, level: 'critical', cvssVersion: '3.1' });
+    // the malformed ones were not taken: these are scored by the calculator
+    expect(scoreSeverity({ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H' })).toMatchObject({ score: 7.5, level: 'high' });
+    expect(scoreSeverity({ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N' })).toMatchObject({ score: 7.5, level: 'high' });
   });
 });

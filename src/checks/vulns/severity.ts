@@ -3,13 +3,90 @@
  * several records describe. Vectors come from third parties: a vector the calculator cannot score
  * yields `unknown`, never an exception.
  */
-import cvss from 'ae-cvss-calculator';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Severity, SeverityScore } from '../../core/model.js';
 import type { OsvSeverity } from '../../sources/osv/schema.js';
 
-// ae-cvss-calculator ships a CommonJS bundle, so under NodeNext its classes are reached through
-// the default import (named ESM imports are undefined at run time).
-const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvss;
+type CvssModule = typeof import('ae-cvss-calculator');
+let cvssModule: CvssModule | undefined;
+
+/**
+ * ae-cvss-calculator, loaded when the first CVSS vector is scored: many advisories (all of the PyPA
+ * database's but a few) carry none, and a run that scores nothing should not pay for loading it.
+ * It ships a CommonJS bundle, so `require` gives its classes directly.
+ */
+function calculator(): CvssModule {
+  cvssModule ??= createRequire(import.meta.url)('ae-cvss-calculator') as CvssModule;
+  return cvssModule;
+}
+
+/**
+ * Scores by entry: the same vectors come back for every package an advisory names and every
+ * finding that merges it. Bounded, since the entries come from third parties.
+ */
+const scoreCache = new Map<string, ScoredSeverity>();
+const SCORE_CACHE_LIMIT = 10_000;
+
+/** Bumped whenever the rules of this module change what `scoreSeverity` returns. */
+const SCORING_RULES = 'pyward-severity/1';
+let scorerId: string | undefined;
+
+/**
+ * Names the scoring as it is now: these rules and the calculator's version. A database built with
+ * scores (see `severityScorer`) is used for scores only by a pyward that scores the same way.
+ * Reads the calculator's package.json, not the calculator.
+ */
+export function severityScorerId(): string {
+  if (scorerId === undefined) {
+    let version = 'unknown';
+    try {
+      const require = createRequire(import.meta.url);
+      const pkg = JSON.parse(readFileSync(require.resolve('ae-cvss-calculator/package.json'), 'utf8')) as { version?: unknown };
+      if (typeof pkg.version === 'string') version = pkg.version;
+    } catch {
+      // an unknown version matches no stored scores, which only costs loading the calculator
+    }
+    scorerId = `${SCORING_RULES}+ae-cvss-calculator@${version}`;
+  }
+  return scorerId;
+}
+
+/** The scorer a database is built with, so that audits read scores instead of computing them. */
+export function severityScorer(): { id: string; score: (entry: OsvSeverity) => ScoredSeverity } {
+  return { id: severityScorerId(), score: scoreSeverity };
+}
+
+const LEVELS = new Set<string>(['unknown', 'low', 'medium', 'high', 'critical']);
+
+/** A stored score as `scoreSeverity` makes them, or undefined for anything else. */
+function asScored(v: unknown): ScoredSeverity | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o['type'] !== 'string' || typeof o['level'] !== 'string' || !LEVELS.has(o['level'])) return undefined;
+  if (o['score'] !== undefined && (typeof o['score'] !== 'number' || !(o['score'] >= 0 && o['score'] <= 10))) return undefined;
+  if (o['vector'] !== undefined && typeof o['vector'] !== 'string') return undefined;
+  if (o['cvssVersion'] !== undefined && (typeof o['cvssVersion'] !== 'string' || !(o['cvssVersion'] in VERSION_RANK))) return undefined;
+  const out: ScoredSeverity = { type: o['type'], level: o['level'] as Severity };
+  if (o['vector'] !== undefined) out.vector = o['vector'] as string;
+  if (o['score'] !== undefined) out.score = o['score'] as number;
+  if (o['cvssVersion'] !== undefined) out.cvssVersion = o['cvssVersion'] as string;
+  return out;
+}
+
+/**
+ * Takes scores made earlier by `severityScorer()` (of the same id: the caller checks), keyed
+ * `${type}\0${vector}` as in the record, so that `scoreSeverity` answers them without loading the
+ * calculator. Anything that is not such a score is ignored and scored afresh when asked.
+ */
+export function primeSeverityScores(scores: ReadonlyMap<string, unknown>): void {
+  for (const [key, value] of scores) {
+    const scored = asScored(value);
+    if (scored === undefined) continue;
+    if (scoreCache.size >= SCORE_CACHE_LIMIT) scoreCache.clear();
+    scoreCache.set(key, scored);
+  }
+}
 
 /** CVSS versions in order of preference: the newest version is the database's latest assessment. */
 const VERSION_RANK: Record<string, number> = { '4.0': 4, '3.1': 3, '3.0': 2, '2.0': 1 };
@@ -26,6 +103,16 @@ export interface ScoredSeverity extends SeverityScore {
 export function scoreSeverity(entry: OsvSeverity): ScoredSeverity {
   const type = typeof entry?.type === 'string' ? entry.type : 'UNKNOWN';
   const raw = typeof entry?.score === 'string' ? entry.score.trim() : '';
+  const key = `${type}\u0000${typeof entry?.score === 'string' ? entry.score : ''}`;
+  const hit = scoreCache.get(key);
+  if (hit !== undefined) return { ...hit };
+  const scored = score(type, raw);
+  if (scoreCache.size >= SCORE_CACHE_LIMIT) scoreCache.clear();
+  scoreCache.set(key, scored);
+  return { ...scored };
+}
+
+function score(type: string, raw: string): ScoredSeverity {
   const unknown: ScoredSeverity = { type, level: 'unknown' };
   if (raw !== '') unknown.vector = raw;
   if (!type.startsWith('CVSS_') || raw === '') return unknown;
@@ -34,6 +121,7 @@ export function scoreSeverity(entry: OsvSeverity): ScoredSeverity {
   const version = cvssVersionOf(type, vector);
   if (version === undefined || !wellFormed(vector, version)) return unknown;
   try {
+    const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = calculator();
     let base: number | undefined;
     let complete: boolean;
     if (version === '4.0') {

@@ -50,8 +50,8 @@ export function smallestUpgrade(
   }
   const live = liveRecords(records);
   const blocking = live.filter((r) => {
-    const ids = [r.id, ...(Array.isArray(r.aliases) ? r.aliases : [])];
-    if (ids.some((id) => findingIds.has(id))) return true;
+    if (findingIds.has(r.id)) return true;
+    if (Array.isArray(r.aliases)) for (const alias of r.aliases) if (findingIds.has(alias)) return true;
     // Affects what is installed, yet the caller passed no finding for it: it was ignored.
     return !matchRecord(r, pkg.name, installed).affected;
   });
@@ -67,7 +67,19 @@ export function smallestUpgrade(
   const sorted = [...candidates.entries()]
     .sort(([ta, a], [tb, b]) => compareVersions(a, b) || (ta < tb ? -1 : ta > tb ? 1 : 0))
     .map(([, v]) => v);
-  const clear = (v: Version): boolean => blocking.every((r) => !matchRecord(r, pkg.name, v).affected);
+  // No blocking record affects v. The record that blocked the previous candidate is asked first:
+  // neighbouring candidates are usually blocked by the same one, and the answer does not depend on
+  // the order in which the records are asked.
+  let lastBlocker = -1;
+  const clear = (v: Version): boolean => {
+    if (lastBlocker >= 0 && matchRecord(blocking[lastBlocker]!, pkg.name, v).affected) return false;
+    for (let i = 0; i < blocking.length; i++) {
+      if (i === lastBlocker || !matchRecord(blocking[i]!, pkg.name, v).affected) continue;
+      lastBlocker = i;
+      return false;
+    }
+    return true;
+  };
 
   const allowPre = installed.isPrerelease;
   let preFallback: Version | undefined;

@@ -8,8 +8,14 @@
 /**
  * Python's `str.splitlines()` boundaries. pip numbers lines with it, so a form feed or a lone CR
  * starts a new line for pip too; using the same set keeps our line numbers equal to pip's.
+ * (`\r\n` counts as one break.)
  */
-const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+function isLineBreak(code: number): boolean {
+  return (
+    code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c || code === 0x1c || code === 0x1d ||
+    code === 0x1e || code === 0x85 || code === 0x2028 || code === 0x2029
+  );
+}
 
 /** A line that is only a comment: it ends a continuation instead of joining the next line. */
 const COMMENT_LINE = /^\s*#/;
@@ -34,20 +40,41 @@ export interface LogicalLine extends MappedText {
   line: number;
 }
 
+/** The line breaks other than `\n`; most files have none of them. */
+const RARE_LINE_BREAK = /[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
 export function splitPhysicalLines(text: string): PhysicalLine[] {
   const lines: PhysicalLine[] = [];
   let start = 0;
-  for (const m of text.matchAll(LINE_BREAK)) {
-    lines.push({ number: lines.length + 1, text: text.slice(start, m.index), start });
-    start = m.index + m[0].length;
+  if (!RARE_LINE_BREAK.test(text)) {
+    // Only `\n`: found by the engine's own search, not a character loop in script.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+      lines.push({ number: lines.length + 1, text: text.slice(start, i), start });
+      start = i + 1;
+    }
+    if (start < text.length) lines.push({ number: lines.length + 1, text: text.slice(start), start });
+    return lines;
+  }
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x2029 || !isLineBreak(code)) continue;
+    lines.push({ number: lines.length + 1, text: text.slice(start, i), start });
+    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    start = i + 1;
   }
   // Like splitlines(): a final terminator does not open an empty last line.
   if (start < text.length) lines.push({ number: lines.length + 1, text: text.slice(start), start });
   return lines;
 }
 
-function mapped(text: string, start: number): MappedText {
-  return { text, offsets: Array.from({ length: text.length }, (_, i) => start + i) };
+/** Shared by every line read without offsets; never written to (slicing and joining make new arrays). */
+const NO_OFFSETS: number[] = [];
+
+function mapped(text: string, start: number, withOffsets: boolean): MappedText {
+  if (!withOffsets) return { text, offsets: NO_OFFSETS };
+  const offsets = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) offsets[i] = start + i;
+  return { text, offsets };
 }
 
 function slice(m: MappedText, from: number, to = m.text.length): MappedText {
@@ -71,16 +98,20 @@ function stripBackslashes(m: MappedText): MappedText {
  * Joins lines ending in a backslash with the next one, as pip's `join_lines` does: a comment line
  * ends a continuation (and is kept, prefixed with a space, so the comment rule strips it later), and
  * a backslash on the last line of the file simply ends that logical line.
+ *
+ * `offsets: false` is for readers that need only the text (parsing): every `offsets` array is then
+ * empty, which saves an array entry per character of the file.
  */
-export function logicalLines(text: string): LogicalLine[] {
+export function logicalLines(text: string, options: { offsets?: boolean } = {}): LogicalLine[] {
+  const withOffsets = options.offsets ?? true;
   const out: LogicalLine[] = [];
   let pending: MappedText[] = [];
   let first = 0;
   for (const phys of splitPhysicalLines(text)) {
-    let m = mapped(phys.text, phys.start);
+    let m = mapped(phys.text, phys.start, withOffsets);
     const isComment = COMMENT_LINE.test(phys.text);
     if (!phys.text.endsWith('\\') || isComment) {
-      if (isComment) m = concat([{ text: ' ', offsets: [-1] }, m]);
+      if (isComment) m = concat([{ text: ' ', offsets: withOffsets ? [-1] : NO_OFFSETS }, m]);
       if (pending.length > 0) {
         out.push({ line: first, ...concat([...pending, m]) });
         pending = [];

@@ -53,7 +53,14 @@ export function looksLikePath(text: string): boolean {
   return text.includes('/') || text.includes('\\') || text.startsWith('.');
 }
 
+/** The part after the last dot of every archive extension: a name ending in none of them is no archive. */
+const ARCHIVE_LAST_PARTS = new Set(ARCHIVE_EXTENSIONS.map((ext) => ext.slice(ext.lastIndexOf('.') + 1)));
+
 export function isArchive(text: string): boolean {
+  // Every requirement line asks this, and nearly all end in a version (`==2.31.0`): rule those out
+  // on the last dot-separated part before lowercasing the whole text.
+  const dot = text.lastIndexOf('.');
+  if (dot < 0 || !ARCHIVE_LAST_PARTS.has(text.slice(dot + 1).toLowerCase())) return false;
   const lower = text.toLowerCase();
   return ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }

@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseToml } from 'smol-toml';
 import { InputError, formatLocation } from '../../core/errors.js';
 import type { Diagnostic, Inventory, Location, Package, SourceKind } from '../../core/model.js';
 import { isValidName, normalizeName } from '../../core/names.js';
 import { parseRequirement } from '../../core/requirement.js';
 import { canonicalVersion } from '../../core/version.js';
 import { parseWheelFilename } from '../../core/filename.js';
+import { tomlParser } from '../toml.js';
 import type { InputFormat } from '../types.js';
 import {
   eggFragment,
@@ -199,7 +199,7 @@ function readInto(ctx: Context, display: string, constraint: boolean, stack: Fra
       from ?? { file: display },
     );
   }
-  for (const logical of logicalLines(text)) {
+  for (const logical of logicalLines(text, { offsets: false })) {
     handleLine(ctx, { abs, display }, logical.line, stripComment(logical).text, constraint, stack);
   }
 }
@@ -211,6 +211,7 @@ function addDiagnostic(ctx: Context, severity: Diagnostic['severity'], code: str
 
 /** pip's `expand_env_variables`: each `${VAR}` that is set and non-empty is replaced; others stay as written. */
 function expandEnv(ctx: Context, line: string, location: Location): string {
+  if (!line.includes('${')) return line;
   let out = line;
   const warned = new Set<string>();
   for (const m of line.matchAll(ENV_VAR)) {
@@ -448,7 +449,7 @@ function localProjectName(ctx: Context, path: string): string | undefined {
   const dir = urlScheme(path) === 'file' ? localPath(path) : path;
   if (dir === undefined) return undefined;
   try {
-    const doc = parseToml(ctx.readFile(join(dir, 'pyproject.toml')));
+    const doc = tomlParser().parse(ctx.readFile(join(dir, 'pyproject.toml')));
     const project = doc['project'];
     if (typeof project === 'object' && project !== null && !Array.isArray(project)) {
       const name = (project as Record<string, unknown>)['name'];

@@ -13,6 +13,7 @@ import type { Diagnostic } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
 import { JsonCache } from '../cache.js';
 import { getJson, httpRequest, mapLimit, parseJsonResponse, type HttpOptions } from '../http.js';
+import { packageKey } from './package-key.js';
 import type { OsvRecord } from './schema.js';
 import { isValidId, PYPI_ECOSYSTEM, toOsvRecord } from './validate.js';
 
@@ -46,10 +47,7 @@ export interface OsvApiOptions extends HttpOptions {
   now?: () => number;
 }
 
-/** The map key for a package version: `normalized-name@version`. */
-export function packageKey(name: string, version: string): string {
-  return `${normalizeName(name)}@${version}`;
-}
+export { packageKey };
 
 interface IdRef {
   id: string;

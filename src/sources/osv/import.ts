@@ -7,10 +7,10 @@
  * never extracted to disk, symlinks are not followed, and a malformed file becomes a diagnostic
  * (file + reason) while the rest of the import goes on.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import { parse as parseYaml, type Tags } from 'yaml';
+import { createRequire } from 'node:module';
+import { extname, normalize, sep } from 'node:path';
+import type { Tags } from 'yaml';
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
 import type { OsvRecord } from './schema.js';
@@ -82,6 +82,18 @@ const YAML_OPTIONS = {
   // user's stderr; errors still throw and become diagnostics.
   logLevel: 'error' as const,
 };
+
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+
+/**
+ * The YAML parser, loaded on first use: it is the largest module pyward has, and an audit that
+ * opens an existing index (the usual case) never parses YAML.
+ */
+function parseYaml(text: string, options: typeof YAML_OPTIONS): unknown {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule;
+  return yamlModule.parse(text, options);
+}
 
 export function newStats(): ImportStats {
   return { files: 0, records: 0, notPypi: 0, skipped: 0, withdrawn: 0 };
@@ -155,6 +167,8 @@ function warn(ctx: Ctx, code: string, file: string, message: string): void {
 
 interface WalkEntry {
   path: string;
+  /** The path below the root, as `path.relative(root, path)` gives it. */
+  rel: string;
   symlink: boolean;
 }
 
@@ -164,28 +178,37 @@ interface WalkEntry {
  * reported but never followed: a link could point anywhere on the machine.
  */
 function* walkRecordFiles(root: string, onError: (dir: string, e: unknown) => void): Generator<WalkEntry> {
-  const stack = [root];
+  // Paths are put together by hand, not with join() and relative(), which cost more than the
+  // readdir and lstat calls themselves on a tree of thousands of files. A name from readdir holds
+  // no separator and is never `.` or `..`, so below a normalized directory `dir + sep + name` is
+  // exactly what join() would give (below `.`, join() gives the bare name).
+  const base = normalize(root);
+  const under = (dir: string, name: string): string =>
+    dir === '.' || dir === `.${sep}` ? name : dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
+  const stack: [dir: string, rel: string][] = [[base, '']];
   while (stack.length) {
-    const dir = stack.pop()!;
+    const [dir, dirRel] = stack.pop()!;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      onError(dir, e);
+      onError(dir === base ? root : dir, e);
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
+    const subdirs: [string, string][] = [];
     for (const ent of entries) {
-      if (ent.name.startsWith('.')) continue;
-      const path = join(dir, ent.name);
-      const isRecord = RECORD_EXTENSIONS.has(extname(ent.name).toLowerCase());
+      const name = ent.name;
+      if (name.startsWith('.')) continue;
+      const path = under(dir, name);
+      const rel = dirRel === '' ? name : `${dirRel}${sep}${name}`;
+      const isRecord = RECORD_EXTENSIONS.has(extname(name).toLowerCase());
       if (ent.isSymbolicLink()) {
-        if (isRecord) yield { path, symlink: true };
+        if (isRecord) yield { path, rel, symlink: true };
       } else if (ent.isDirectory()) {
-        subdirs.push(path);
+        subdirs.push([path, rel]);
       } else if (ent.isFile() && isRecord) {
-        yield { path, symlink: false };
+        yield { path, rel, symlink: false };
       }
     }
     // Reversed so that popping visits subdirectories in sorted order.
@@ -200,7 +223,7 @@ function errCode(e: unknown): string {
 function* readDirectory(root: string, ctx: Ctx): Generator<OsvRecord> {
   let seen = 0;
   const onError = (dir: string, e: unknown): void => warn(ctx, 'advisory-skipped', dir, `cannot read directory (${errCode(e)})`);
-  for (const { path, symlink } of walkRecordFiles(root, onError)) {
+  for (const { path, rel, symlink } of walkRecordFiles(root, onError)) {
     if (symlink) {
       warn(ctx, 'advisory-skipped', path, 'symbolic link not followed');
       ctx.stats.skipped++;
@@ -209,7 +232,7 @@ function* readDirectory(root: string, ctx: Ctx): Generator<OsvRecord> {
     if (++seen > ctx.limits.maxEntries) {
       throw new InputError('input-unreadable', `${root}: more than ${ctx.limits.maxEntries} record files; refusing to import`);
     }
-    yield* readRecordFile(path, relative(root, path) || path, ctx, path);
+    yield* readRecordFile(path, rel || path, ctx, path);
   }
 }
 
@@ -217,25 +240,25 @@ function* readDirectory(root: string, ctx: Ctx): Generator<OsvRecord> {
  * Identifies the current content of an OSV source cheaply (names, sizes and mtimes, no reading), so
  * a cached index can be reused while the source is unchanged. For a directory every record file
  * counts: an edit deep in the tree does not change the top directory's mtime.
+ *
+ * The result is the listing itself (one line per record file), not a hash of it: it is compared
+ * for equality only, a comparison of even a large listing costs less than loading a hash function,
+ * and no two different listings can compare equal.
  */
 export function sourceFingerprint(source: string): string {
   const st = statSync(source);
-  const hash = createHash('sha256');
-  if (!st.isDirectory()) {
-    hash.update(`file\0${st.size}\0${st.mtimeMs}\0${st.ino}`);
-    return hash.digest('hex');
-  }
-  for (const { path } of walkRecordFiles(source, () => undefined)) {
-    let line: string;
+  if (!st.isDirectory()) return `file\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+  const lines: string[] = [];
+  for (const { path, rel } of walkRecordFiles(source, () => undefined)) {
+    let f;
     try {
-      const f = lstatSync(path);
-      line = `${relative(source, path)}\0${f.size}\0${f.mtimeMs}\n`;
+      f = lstatSync(path, { throwIfNoEntry: false });
     } catch {
-      line = `${relative(source, path)}\0gone\n`;
+      f = undefined; // unreadable now: as good as gone
     }
-    hash.update(line);
+    lines.push(f === undefined ? `${rel}\0gone\n` : `${rel}\0${f.size}\0${f.mtimeMs}\n`);
   }
-  return hash.digest('hex');
+  return `dir\0${lines.length}\n${lines.join('')}`;
 }
 
 function* readRecordFile(path: string, where: string, ctx: Ctx, display: string = path): Generator<OsvRecord> {

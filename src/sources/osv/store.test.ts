@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../core/errors.js';
-import type { OsvRecord } from './schema.js';
-import { AdvisoryStore, importOsvSource, openDatabase, withoutSqliteWarning } from './store.js';
+import type { OsvRecord, OsvSeverity } from './schema.js';
+import { importOsvSource, openDatabase } from './database.js';
+import { AdvisoryStore, withoutSqliteWarning, type RecordTransform } from './store.js';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
 const loadRecord = (p: string): OsvRecord => JSON.parse(readFileSync(join(testdata, p), 'utf8')) as OsvRecord;
@@ -38,6 +39,9 @@ describe('AdvisoryStore', () => {
     expect(found.get('redis')?.[0]?.withdrawn).toBe('2023-06-06T10:37:00Z');
     expect(found.get('requests')?.find((r) => r.id === 'PYSEC-2023-74')).toEqual(loadRecord('records/PYSEC-2023-74.json'));
     expect(store.lookup([]).size).toBe(0);
+    // names come back sorted, each with its records sorted by id, however the names were asked for
+    expect([...found.keys()]).toEqual(['jinja2', 'redis', 'requests']);
+    expect([...store.lookup(['requests', 'jinja2', 'redis']).keys()]).toEqual(['jinja2', 'redis', 'requests']);
   });
 
   it('finds records by id or alias, and lists aliases', () => {
@@ -110,6 +114,129 @@ describe('AdvisoryStore', () => {
     expect(() => AdvisoryStore.build(db, failing(), { source: 'second' })).toThrow('source broke mid-way');
     expect(track(AdvisoryStore.open(db)).status().source).toBe('first');
     expect(readdirSync(dir)).toEqual(['osv.db']);
+  });
+});
+
+describe('record transforms', () => {
+  // A stand-in for the app's pruning transform (sources do not import checks).
+  const mark = (id: string): RecordTransform => ({ id, apply: (r) => ({ ...r, details: `${id}: ${r.id}` }) });
+
+  it('stores every record through the transform and records it in meta', () => {
+    const db = join(dir, 'osv.db');
+    AdvisoryStore.build(db, records, { source: 'test', transform: mark('t/1') });
+    const store = track(AdvisoryStore.open(db, { writable: true }));
+    expect(store.status().recordTransform).toBe('t/1');
+    expect(store.get('PYSEC-2023-74')?.details).toBe('t/1: PYSEC-2023-74');
+    expect(store.lookup(['requests']).get('requests')?.every((r) => r.details === `t/1: ${r.id}`)).toBe(true);
+
+    // an update through the same transform keeps the marker
+    const newer = loadRecord('newer/PYSEC-2024-67.json');
+    store.upsert([newer], {}, mark('t/1'));
+    expect(store.status().recordTransform).toBe('t/1');
+    expect(store.get('PYSEC-2024-67')?.details).toBe('t/1: PYSEC-2024-67');
+    // one without it leaves records that did not go through it, so the marker goes
+    store.upsert([loadRecord('newer/PYSEC-2024-68.json')]);
+    expect(store.status().recordTransform).toBeUndefined();
+    expect(store.get('PYSEC-2024-68')?.details).toBe(loadRecord('newer/PYSEC-2024-68.json').details);
+
+    AdvisoryStore.build(join(dir, 'plain.db'), records, { source: 'test' });
+    expect(track(AdvisoryStore.open(join(dir, 'plain.db'))).status().recordTransform).toBeUndefined();
+  });
+
+  it('openDatabase builds its cached index through the transform and rebuilds it for another one', () => {
+    const src = join(dir, 'advisories');
+    cpSync(join(testdata, 'records'), src, { recursive: true });
+    const cache = join(dir, 'cache');
+    const first = track(openDatabase(src, cache, { transform: mark('t/1') }));
+    expect(first.status().recordTransform).toBe('t/1');
+    expect(first.get('PYSEC-2023-74')?.details).toBe('t/1: PYSEC-2023-74');
+    const builtAt = first.status().builtAt;
+    first.close();
+
+    const again = track(openDatabase(src, cache, { transform: mark('t/1') }));
+    expect(again.status().builtAt).toBe(builtAt);
+    again.close();
+
+    const other = track(openDatabase(src, cache, { transform: mark('t/2') }));
+    expect(other.status().recordTransform).toBe('t/2');
+    expect(other.get('PYSEC-2023-74')?.details).toBe('t/2: PYSEC-2023-74');
+    other.close();
+
+    const none = track(openDatabase(src, cache));
+    expect(none.status().recordTransform).toBeUndefined();
+    expect(none.get('PYSEC-2023-74')).toEqual(loadRecord('records/PYSEC-2023-74.json'));
+  });
+});
+
+describe('severity scores', () => {
+  // A stand-in scorer (the app's is checks/vulns/severity.ts); counts its calls.
+  const scorer = (id: string, calls: string[] = []) => ({
+    id,
+    calls,
+    score: (e: OsvSeverity) => {
+      calls.push(e.score);
+      return { type: e.type, level: 'high', vector: e.score, score: e.score.length % 10 };
+    },
+  });
+  const withSeverity = (id: string, vector: string, modified = '2024-01-01T00:00:00Z'): OsvRecord => ({
+    id,
+    modified,
+    severity: [{ type: 'CVSS_V3', score: vector }],
+    affected: [{ package: { ecosystem: 'PyPI', name: 'pkg' }, severity: [{ type: 'CVSS_V4', score: `${vector}/v4` }] }],
+  });
+
+  it('keeps one score per distinct entry, and gives them only to the same scorer', () => {
+    const db = join(dir, 'osv.db');
+    const s1 = scorer('s/1');
+    AdvisoryStore.build(db, [withSeverity('X-1', 'CVSS:3.1/A'), withSeverity('X-2', 'CVSS:3.1/A'), withSeverity('X-3', 'CVSS:3.1/B')], {
+      source: 'test',
+      scorer: s1,
+    });
+    expect(s1.calls.sort()).toEqual(['CVSS:3.1/A', 'CVSS:3.1/A/v4', 'CVSS:3.1/B', 'CVSS:3.1/B/v4']);
+    const store = track(AdvisoryStore.open(db, { writable: true }));
+    expect(store.status().severityScorer).toBe('s/1');
+    const asked = [
+      { type: 'CVSS_V3', score: 'CVSS:3.1/A' },
+      { type: 'CVSS_V4', score: 'CVSS:3.1/B/v4' },
+      { type: 'CVSS_V3', score: 'CVSS:3.1/Z' },
+    ];
+    expect(store.severityScores(asked, 's/1')).toEqual(
+      new Map([
+        ['CVSS_V3\u0000CVSS:3.1/A', { type: 'CVSS_V3', level: 'high', vector: 'CVSS:3.1/A', score: 0 }],
+        ['CVSS_V4\u0000CVSS:3.1/B/v4', { type: 'CVSS_V4', level: 'high', vector: 'CVSS:3.1/B/v4', score: 3 }],
+      ]),
+    );
+    expect(store.severityScores(asked, 's/2').size).toBe(0);
+
+    // updates by the same scorer add scores; any other scorer (or none) leaves the store without
+    const s1again = scorer('s/1');
+    store.upsert([withSeverity('X-4', 'CVSS:3.1/C')], {}, undefined, s1again);
+    expect(s1again.calls.sort()).toEqual(['CVSS:3.1/C', 'CVSS:3.1/C/v4']);
+    expect(store.severityScores([{ type: 'CVSS_V3', score: 'CVSS:3.1/C' }], 's/1').size).toBe(1);
+    store.upsert([withSeverity('X-5', 'CVSS:3.1/D')], {}, undefined, scorer('s/2'));
+    expect(store.status().severityScorer).toBeUndefined();
+    expect(store.severityScores(asked, 's/1').size).toBe(0);
+    expect(store.severityScores(asked, 's/2').size).toBe(0);
+  });
+
+  it('a store built without a scorer has no scores', () => {
+    const db = join(dir, 'osv.db');
+    AdvisoryStore.build(db, [withSeverity('X-1', 'CVSS:3.1/A')], { source: 'test' });
+    const store = track(AdvisoryStore.open(db));
+    expect(store.status().severityScorer).toBeUndefined();
+    expect(store.severityScores([{ type: 'CVSS_V3', score: 'CVSS:3.1/A' }], 'anything').size).toBe(0);
+  });
+
+  it('openDatabase rebuilds a cached index made by another scorer', () => {
+    const src = join(dir, 'advisories');
+    cpSync(join(testdata, 'records'), src, { recursive: true });
+    const cache = join(dir, 'cache');
+    const first = track(openDatabase(src, cache, { scorer: scorer('s/1') }));
+    expect(first.status().severityScorer).toBe('s/1');
+    const builtAt = first.status().builtAt;
+    first.close();
+    expect(track(openDatabase(src, cache, { scorer: scorer('s/1') })).status().builtAt).toBe(builtAt);
+    expect(track(openDatabase(src, cache, { scorer: scorer('s/2') })).status().severityScorer).toBe('s/2');
   });
 });
 

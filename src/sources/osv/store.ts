@@ -4,29 +4,50 @@
  * packages?" with one indexed query instead of parsing thousands of files.
  *
  * Tables:
- *   records  (id, modified, modified_key, withdrawn, json)  one row per advisory, json = validated record
+ *   records  (id, modified, modified_key, withdrawn, matching, json)
+ *            one row per advisory: json = the validated record, matching = the part of it that
+ *            matching reads (MATCHING_FIELDS), so an audit can parse the rest only for the advisories
+ *            that turn out to affect something. `matching` comes before `json` in the row: SQLite
+ *            reads a row's columns in order, through the overflow pages of long ones, so reading
+ *            `matching` never touches the long text behind it.
  *   packages (name, id)                                       normalized PyPI name -> advisory id
  *   aliases  (alias, id)                                      CVE/GHSA/PYSEC alias -> advisory id
+ *   severity_scores (type, vector, score)                  the score of each severity entry of the records,
+ *                                                            made by the app's scorer when built (see SeverityScorer)
  *   meta     (key, value)                                     format, source, built_at, counts, update markers
  *
  * A store is built whole into a temporary file and renamed into place, so readers never see half a
  * database and a failed import leaves the previous one untouched. `upsert` applies incremental
  * updates in one transaction.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { SourceError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
 import { normalizeName } from '../../core/names.js';
-import { newStats, readOsvSource, sourceFingerprint, type ImportLimits, type ImportStats } from './import.js';
-import type { OsvRecord } from './schema.js';
+import type { OsvAffected, OsvRecord, OsvSeverity } from './schema.js';
 import { isPypiRecord, modifiedKey, pypiNames } from './validate.js';
 
-/** Bumped whenever the schema or the validation rules change, so cached indexes get rebuilt. */
-export const STORE_FORMAT = 'pyward-osv-index/1';
+/**
+ * Bumped whenever the schema, the validation rules or what the stored records may omit change, so
+ * cached indexes get rebuilt. 2: records may be stored through a transform (see RecordTransform),
+ * and each has a `matching` column.
+ */
+export const STORE_FORMAT = 'pyward-osv-index/2';
+
+/**
+ * The fields of a record that deciding what it affects reads: the matcher (`affected`), the
+ * choice between two copies of one id (`modified`, `withdrawn`) and the grouping of aliases
+ * (`id`, `aliases`). `lookup(names, { fields: 'matching' })` returns records with only these.
+ */
+export const MATCHING_FIELDS = ['id', 'modified', 'withdrawn', 'aliases', 'affected'] as const;
+
+function matchingPart(record: OsvRecord): Partial<OsvRecord> {
+  const out: Record<string, unknown> = {};
+  for (const key of MATCHING_FIELDS) if (record[key] !== undefined) out[key] = record[key];
+  return out as Partial<OsvRecord>;
+}
 
 /** At most this many import diagnostics are kept in the store (the count is always kept). */
 const MAX_STORED_DIAGNOSTICS = 500;
@@ -38,12 +59,14 @@ CREATE TABLE records (
   modified TEXT NOT NULL,
   modified_key TEXT NOT NULL,
   withdrawn INTEGER NOT NULL,
+  matching TEXT NOT NULL,
   json TEXT NOT NULL
 );
 CREATE TABLE packages (name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (name, id)) WITHOUT ROWID;
 CREATE INDEX packages_by_id ON packages (id);
 CREATE TABLE aliases (alias TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (alias, id)) WITHOUT ROWID;
 CREATE INDEX aliases_by_id ON aliases (id);
+CREATE TABLE severity_scores (type TEXT NOT NULL, vector TEXT NOT NULL, score TEXT NOT NULL, PRIMARY KEY (type, vector)) WITHOUT ROWID;
 `;
 
 /**
@@ -79,6 +102,44 @@ function sqlite(): SqliteModule {
   return sqliteModule;
 }
 
+/**
+ * A rewrite applied to each record as it is stored, such as dropping `versions` entries the
+ * record's own ranges already cover. It must not change any matching answer: the store keeps only
+ * what it returns. The store records its `id` in meta (`record_transform`) while every record in it
+ * went through it, and `openDatabase` rebuilds a cached index made with a different one.
+ */
+export interface RecordTransform {
+  readonly id: string;
+  apply(record: OsvRecord): OsvRecord;
+}
+
+/**
+ * Scores a record's severity entries (`severity[]` and `affected[].severity[]`) as the store is
+ * built, so that an audit reads the score of each entry instead of loading a CVSS calculator. The
+ * store keeps `score(entry)` as JSON, one per distinct (type, vector), and its `id` in meta
+ * (`severity_scorer`); `severityScores` answers only a caller that asks with the same id, so a
+ * store built by another scorer (another calculator version) is simply not used for scores.
+ */
+export interface SeverityScorer {
+  readonly id: string;
+  score(entry: OsvSeverity): unknown;
+}
+
+/** The severity entries of a record, top-level and per package, as the database wrote them. */
+export function severityEntries(record: OsvRecord): OsvSeverity[] {
+  const out: OsvSeverity[] = [];
+  const add = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const e of list as unknown[]) {
+      const entry = e as Partial<OsvSeverity> | null;
+      if (entry && typeof entry.type === 'string' && typeof entry.score === 'string') out.push(entry as OsvSeverity);
+    }
+  };
+  add(record.severity);
+  if (Array.isArray(record.affected)) for (const a of record.affected as unknown[]) if (a && typeof a === 'object') add((a as OsvAffected).severity);
+  return out;
+}
+
 export interface BuildMeta {
   /** What the store was built from: a path, or a URL for downloaded databases. */
   source: string;
@@ -86,6 +147,10 @@ export interface BuildMeta {
   extra?: Record<string, string>;
   /** Import diagnostics to keep with the store; read after the records are consumed. */
   diagnostics?: Diagnostic[];
+  /** Applied to each record before it is stored. */
+  transform?: RecordTransform;
+  /** Scores the stored records' severity entries (see SeverityScorer). */
+  scorer?: SeverityScorer;
 }
 
 export interface StoreStatus {
@@ -101,13 +166,18 @@ export interface StoreStatus {
   newestModified?: string;
   /** When `upsert` last changed the store. */
   updatedAt?: string;
+  /** The transform every stored record went through (e.g. `prune-covered-versions/1`), if any. */
+  recordTransform?: string;
+  /** The scorer whose scores of every record's severity entries the store holds, if any. */
+  severityScorer?: string;
 }
 
 interface Row {
   [key: string]: unknown;
 }
 
-function isSqliteFile(file: string): boolean {
+/** True when the file starts as every SQLite database does (a cheap check before opening it). */
+export function isSqliteFile(file: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
@@ -121,7 +191,7 @@ function isSqliteFile(file: string): boolean {
   }
 }
 
-const HOW_TO_FIX = 'run `pyward db update` to download the OSV database, or `pyward db import <all.zip|directory>` to build one from local files';
+export const HOW_TO_FIX = 'run `pyward db update` to download the OSV database, or `pyward db import <all.zip|directory>` to build one from local files';
 
 /** Writes records into an open database; shared by `build` and `upsert`. */
 class Writer {
@@ -131,16 +201,23 @@ class Writer {
   private readonly insRecord: StatementSync;
   private readonly insPackage: StatementSync;
   private readonly insAlias: StatementSync;
+  private readonly transform: RecordTransform | undefined;
+  private readonly scorer: SeverityScorer | undefined;
+  private readonly insScore: StatementSync | undefined;
+  private readonly scored = new Set<string>();
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, transform?: RecordTransform, scorer?: SeverityScorer) {
     this.db = db;
+    this.transform = transform;
+    this.scorer = scorer;
+    if (scorer) this.insScore = db.prepare('INSERT OR IGNORE INTO severity_scores (type, vector, score) VALUES (?, ?, ?)');
     this.existing = db.prepare('SELECT modified_key FROM records WHERE id = ?');
     this.del = [
       db.prepare('DELETE FROM packages WHERE id = ?'),
       db.prepare('DELETE FROM aliases WHERE id = ?'),
       db.prepare('DELETE FROM records WHERE id = ?'),
     ];
-    this.insRecord = db.prepare('INSERT INTO records (id, modified, modified_key, withdrawn, json) VALUES (?, ?, ?, ?, ?)');
+    this.insRecord = db.prepare('INSERT INTO records (id, modified, modified_key, withdrawn, matching, json) VALUES (?, ?, ?, ?, ?, ?)');
     this.insPackage = db.prepare('INSERT OR IGNORE INTO packages (name, id) VALUES (?, ?)');
     this.insAlias = db.prepare('INSERT OR IGNORE INTO aliases (alias, id) VALUES (?, ?)');
   }
@@ -155,9 +232,25 @@ class Writer {
     if (old && String(old['modified_key']) > key) return false;
     if (old) this.remove(record.id);
     if (!isPypiRecord(record)) return false;
-    this.insRecord.run(record.id, record.modified, key, record.withdrawn !== undefined ? 1 : 0, JSON.stringify(record));
+    const stored = this.transform ? this.transform.apply(record) : record;
+    this.insRecord.run(
+      record.id,
+      record.modified,
+      key,
+      record.withdrawn !== undefined ? 1 : 0,
+      JSON.stringify(matchingPart(stored)),
+      JSON.stringify(stored),
+    );
     for (const name of pypiNames(record)) this.insPackage.run(name, record.id);
     for (const alias of record.aliases ?? []) if (alias !== record.id) this.insAlias.run(alias, record.id);
+    if (this.scorer && this.insScore) {
+      for (const entry of severityEntries(stored)) {
+        const k = `${entry.type}\u0000${entry.score}`;
+        if (this.scored.has(k)) continue;
+        this.scored.add(k);
+        this.insScore.run(entry.type, entry.score, JSON.stringify(this.scorer.score(entry)) ?? 'null');
+      }
+    }
     return true;
   }
 
@@ -181,7 +274,9 @@ export class AdvisoryStore {
   readonly file: string;
   private readonly db: DatabaseSync;
   private readonly writable: boolean;
-  private lookupStmt: StatementSync | undefined;
+  private readonly lookupStmts = new Map<string, StatementSync>();
+  private recordsStmt: StatementSync | undefined;
+  private scoresStmt: StatementSync | undefined;
   private metaCache: Map<string, string> | undefined;
 
   private constructor(file: string, db: DatabaseSync, writable: boolean) {
@@ -223,6 +318,15 @@ export class AdvisoryStore {
     return new AdvisoryStore(dbFile, db, options.writable ?? false);
   }
 
+  /** True when `path` is a file that `open` would try as a store (a SQLite file), as `--db` allows. */
+  static isStoreFile(path: string): boolean {
+    try {
+      return statSync(path).isFile() && isSqliteFile(path);
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Builds a new store at `dbFile` from `records` (consumed once, lazily), replacing any previous
    * file atomically. Records that affect no PyPI package are left out.
@@ -230,18 +334,20 @@ export class AdvisoryStore {
   static build(dbFile: string, records: Iterable<OsvRecord>, meta: BuildMeta): { records: number } {
     const { DatabaseSync } = sqlite();
     mkdirSync(dirname(resolve(dbFile)), { recursive: true });
-    const tmp = `${dbFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${dbFile}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}.tmp`;
     const db = new DatabaseSync(tmp);
     try {
       // A private temporary file needs no journal or fsync per statement; the rename is the commit.
       db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
       db.exec(SCHEMA);
       db.exec('BEGIN');
-      const writer = new Writer(db);
+      const writer = new Writer(db, meta.transform, meta.scorer);
       for (const record of records) writer.write(record);
       writer.refreshMeta();
       const set = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       set.run('format', STORE_FORMAT);
+      if (meta.transform) set.run('record_transform', meta.transform.id);
+      if (meta.scorer) set.run('severity_scorer', meta.scorer.id);
       set.run('source', meta.source);
       set.run('built_at', new Date().toISOString());
       const diags = meta.diagnostics ?? [];
@@ -265,23 +371,34 @@ export class AdvisoryStore {
   }
 
   /**
-   * The advisories that name each package, keyed by normalized name; names without advisories are
-   * absent. Withdrawn advisories are included with `withdrawn` set: matchers must skip them.
-   * One query for any number of names. Records are shared between names: treat them as read-only.
+   * The advisories that name each package, keyed by normalized name (in name order, each name's
+   * records by id); names without advisories are absent. Withdrawn advisories are included with
+   * `withdrawn` set: matchers must skip them. One query for any number of names. Records are
+   * shared between names: treat them as read-only.
+   *
+   * With `fields: 'matching'` each record holds only MATCHING_FIELDS, a fraction of the text to
+   * read and parse; `records(ids)` then gives the whole of the ones that matter.
    */
-  lookup(names: readonly string[]): Map<string, OsvRecord[]> {
+  lookup(names: readonly string[], options: { fields?: 'all' | 'matching' } = {}): Map<string, OsvRecord[]> {
     const out = new Map<string, OsvRecord[]>();
     const wanted = [...new Set(names.map(normalizeName))];
     if (wanted.length === 0) return out;
-    this.lookupStmt ??= this.db.prepare(
-      `SELECT p.name AS name, r.id AS id, r.json AS json
-         FROM json_each(?) AS w
-         JOIN packages AS p ON p.name = w.value
-         JOIN records AS r ON r.id = p.id
-        ORDER BY p.name, r.id`,
-    );
+    const column = options.fields === 'matching' ? 'matching' : 'json';
+    // No ORDER BY: SQLite would sort the rows, record text and all, in a temporary b-tree, which
+    // costs several times the query itself. The same order is made below on the small keys.
+    let stmt = this.lookupStmts.get(column);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `SELECT p.name AS name, r.id AS id, r.${column} AS json
+           FROM json_each(?) AS w
+           JOIN packages AS p ON p.name = w.value
+           JOIN records AS r ON r.id = p.id`,
+      );
+      this.lookupStmts.set(column, stmt);
+    }
     const parsed = new Map<string, OsvRecord>();
-    for (const row of this.lookupStmt.all(JSON.stringify(wanted)) as Row[]) {
+    const found = new Map<string, OsvRecord[]>();
+    for (const row of stmt.all(JSON.stringify(wanted)) as Row[]) {
       const id = row['id'] as string;
       let record = parsed.get(id);
       if (!record) {
@@ -289,9 +406,51 @@ export class AdvisoryStore {
         parsed.set(id, record);
       }
       const name = row['name'] as string;
-      const list = out.get(name);
+      const list = found.get(name);
       if (list) list.push(record);
-      else out.set(name, [record]);
+      else found.set(name, [record]);
+    }
+    // Names in order, each name's records by id: code-unit order, which is SQLite's byte order for
+    // the ASCII ids OSV uses.
+    const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    for (const name of [...found.keys()].sort(byCodeUnits)) {
+      out.set(name, found.get(name)!.sort((a, b) => byCodeUnits(a.id, b.id)));
+    }
+    return out;
+  }
+
+  /**
+   * The stored scores of these severity entries, keyed `${type}\0${vector}` (as the JSON the
+   * scorer's `score` returned), when the store was built by the scorer `scorerId`; otherwise, and
+   * for entries it holds no score for, nothing.
+   */
+  severityScores(entries: readonly OsvSeverity[], scorerId: string): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    if (entries.length === 0 || this.allMeta().get('severity_scorer') !== scorerId) return out;
+    this.scoresStmt ??= this.db.prepare(
+      `SELECT s.type AS type, s.vector AS vector, s.score AS score
+         FROM json_each(?) AS w
+         JOIN severity_scores AS s ON s.type = json_extract(w.value, '$[0]') AND s.vector = json_extract(w.value, '$[1]')`,
+    );
+    const wanted = [...new Map(entries.map((e) => [`${e.type}\u0000${e.score}`, [e.type, e.score]])).values()];
+    for (const row of this.scoresStmt.all(JSON.stringify(wanted)) as Row[]) {
+      try {
+        out.set(`${String(row['type'])}\u0000${String(row['vector'])}`, JSON.parse(row['score'] as string));
+      } catch {
+        // a damaged score is recomputed by the caller
+      }
+    }
+    return out;
+  }
+
+  /** Whole records by id, in one query; ids the store does not hold are absent. */
+  records(ids: readonly string[]): Map<string, OsvRecord> {
+    const out = new Map<string, OsvRecord>();
+    if (ids.length === 0) return out;
+    this.recordsStmt ??= this.db.prepare('SELECT id, json FROM records WHERE id IN (SELECT value FROM json_each(?))');
+    for (const row of this.recordsStmt.all(JSON.stringify([...new Set(ids)])) as Row[]) {
+      const id = row['id'] as string;
+      out.set(id, this.parse(row['json'], id));
     }
     return out;
   }
@@ -338,6 +497,10 @@ export class AdvisoryStore {
     if (newest) status.newestModified = newest;
     const updated = m.get('updated_at');
     if (updated) status.updatedAt = updated;
+    const transform = m.get('record_transform');
+    if (transform) status.recordTransform = transform;
+    const scorer = m.get('severity_scorer');
+    if (scorer) status.severityScorer = scorer;
     return status;
   }
 
@@ -367,15 +530,27 @@ export class AdvisoryStore {
 
   /**
    * Adds or replaces records (incremental update), in one transaction. A record that no longer
-   * affects any PyPI package is removed; an older copy never replaces a newer one.
+   * affects any PyPI package is removed; an older copy never replaces a newer one. Records go
+   * through `transform` when given; a transform other than the store's own (or none, when the store
+   * has one) leaves the store without a `record_transform` marker, since its records now differ.
    */
-  upsert(records: readonly OsvRecord[], meta: Record<string, string> = {}): void {
+  upsert(records: readonly OsvRecord[], meta: Record<string, string> = {}, transform?: RecordTransform, scorer?: SeverityScorer): void {
     if (!this.writable) throw new Error('AdvisoryStore.upsert on a store opened read-only');
-    const writer = new Writer(this.db);
+    const keepsMarker = records.length === 0 || this.allMeta().get('record_transform') === transform?.id;
+    // New scores are added only by the scorer that made the ones already there; with any other
+    // (or none) the scores would be incomplete or mixed, so they all go and the store has none.
+    const sameScorer = scorer !== undefined && this.allMeta().get('severity_scorer') === scorer.id;
+    const keepsScores = records.length === 0 || sameScorer;
+    const writer = new Writer(this.db, transform, sameScorer ? scorer : undefined);
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const record of records) writer.write(record);
       writer.refreshMeta();
+      if (!keepsMarker) this.db.prepare("DELETE FROM meta WHERE key = 'record_transform'").run();
+      if (!keepsScores) {
+        this.db.prepare('DELETE FROM severity_scores').run();
+        this.db.prepare("DELETE FROM meta WHERE key = 'severity_scorer'").run();
+      }
       const set = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       set.run('updated_at', new Date().toISOString());
       for (const [k, v] of Object.entries(meta)) set.run(k, v);
@@ -414,97 +589,5 @@ export class AdvisoryStore {
     } catch {
       throw new SourceError('db-corrupt', `${this.file}: record ${id} is damaged: ${HOW_TO_FIX}`);
     }
-  }
-}
-
-export interface ImportResult {
-  records: number;
-  stats: ImportStats;
-  diagnostics: Diagnostic[];
-}
-
-/**
- * `pyward db import`: builds a store at `dbFile` from an OSV zip, directory or record file. The
- * previous store stays in place if the import fails.
- */
-export function importOsvSource(
-  source: string,
-  dbFile: string,
-  options: { limits?: Partial<ImportLimits>; label?: string; meta?: Record<string, string> } = {},
-): ImportResult {
-  const diagnostics: Diagnostic[] = [];
-  const stats = newStats();
-  const records = readOsvSource(source, { ...(options.limits ? { limits: options.limits } : {}), diagnostics, stats });
-  const built = AdvisoryStore.build(dbFile, records, {
-    source: options.label ?? source,
-    ...(options.meta ? { extra: options.meta } : {}),
-    diagnostics,
-  });
-  return { records: built.records, stats, diagnostics };
-}
-
-/**
- * Opens what `--db` names: a pyward store as is; an OSV directory, zip or record file through an index
- * cached under `cacheDir` (keyed by the source's absolute path). The index is rebuilt only when the
- * source's files change (names, sizes, mtimes), so the first audit pays for the import and later ones
- * open in milliseconds. Import diagnostics are available from `store.importDiagnostics()`.
- */
-export function openDatabase(pathOrDb: string, cacheDir: string, options: { limits?: Partial<ImportLimits> } = {}): AdvisoryStore {
-  const abs = resolve(pathOrDb);
-  let st;
-  try {
-    st = statSync(abs);
-  } catch {
-    throw new SourceError('db-missing', `--db ${pathOrDb}: no such file or directory; ${HOW_TO_FIX}`);
-  }
-  if (st.isFile() && isSqliteFile(abs)) return AdvisoryStore.open(abs);
-
-  const fingerprint = `${STORE_FORMAT}:${sourceFingerprint(abs)}`;
-  const key = `${createHash('sha256').update(abs).digest('hex').slice(0, 24)}.db`;
-  const meta = { source_path: abs, source_fingerprint: fingerprint };
-  const limits = options.limits ? { limits: options.limits } : {};
-
-  for (const dir of [join(cacheDir, 'osv-index'), privateTmpDir()]) {
-    if (dir === undefined) continue;
-    const file = join(dir, key);
-    try {
-      const cached = AdvisoryStore.open(file);
-      if (cached.meta('source_path') === abs && cached.meta('source_fingerprint') === fingerprint) return cached;
-      cached.close();
-    } catch (e) {
-      // A missing or damaged cache entry is simply rebuilt.
-      if (!(e instanceof SourceError)) throw e;
-    }
-    try {
-      importOsvSource(abs, file, { label: abs, meta, ...limits });
-      return AdvisoryStore.open(file);
-    } catch (e) {
-      // An unwritable cache directory (read-only home in CI) costs speed, not the audit.
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM' && code !== 'ENOTDIR') throw e;
-    }
-  }
-  // Nowhere to keep an index: build a throwaway one.
-  const scratch = mkdtempSync(join(tmpdir(), 'pyward-osv-'));
-  importOsvSource(abs, join(scratch, key), { label: abs, meta, ...limits });
-  return AdvisoryStore.open(join(scratch, key));
-}
-
-/**
- * A per-user directory under the system temp dir, or undefined when it cannot be trusted. /tmp is
- * shared: another user who could plant an index there could hide advisories from us, so the
- * directory must be ours and writable by no one else.
- */
-function privateTmpDir(): string | undefined {
-  const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
-  const dir = join(tmpdir(), `pyward-${uid}`);
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = lstatSync(dir);
-    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) return undefined;
-    return join(dir, 'osv-index');
-  } catch {
-    return undefined;
   }
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../core/errors.js';
+import type { OsvRecord } from './schema.js';
 import { AdvisoryStore } from './store.js';
 import { startServer, type Reply, type TestServer } from './testdata/server.js';
 import { parseModifiedIdCsv, updateDatabase } from './update.js';
@@ -99,6 +100,19 @@ describe('updateDatabase', () => {
     const store = AdvisoryStore.open(db);
     expect(store.status()).toMatchObject({ source: `${base}/all.zip`, newestModified: '2024-08-07T17:22:10.682679Z' });
     expect(store.lookup(['django']).get('django')?.map((r) => r.id)).toContain('PYSEC-2024-68');
+    store.close();
+  });
+
+  it('stores full and incremental downloads through the transform it is given', async () => {
+    server = await startServer(exportBucket(bucket()));
+    const db = join(dir, 'osv.db');
+    const transform = { id: 't/1', apply: (r: OsvRecord): OsvRecord => ({ ...r, details: `t/1: ${r.id}` }) };
+    await updateDatabase(db, `${server.url}/PyPI`, undefined, { ...FAST, transform });
+    await updateDatabase(db, `${server.url}/PyPI`, undefined, { ...FAST, transform });
+    const store = AdvisoryStore.open(db);
+    expect(store.status()).toMatchObject({ records: initial.length + 2, recordTransform: 't/1' });
+    for (const r of store.lookup(['django']).get('django') ?? []) expect(r.details).toBe(`t/1: ${r.id}`);
+    expect(store.get('PYSEC-2024-68')?.details).toBe('t/1: PYSEC-2024-68');
     store.close();
   });
 

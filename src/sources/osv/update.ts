@@ -16,7 +16,7 @@ import type { Diagnostic } from '../../core/model.js';
 import { downloadToFile, getJson, httpRequest, mapLimit, type FetchLike, type HttpOptions } from '../http.js';
 import { DEFAULT_LIMITS, readOsvSource, type ImportLimits } from './import.js';
 import type { OsvRecord } from './schema.js';
-import { AdvisoryStore } from './store.js';
+import { AdvisoryStore, type RecordTransform, type SeverityScorer } from './store.js';
 import { isValidId, modifiedKey, toOsvRecord } from './validate.js';
 
 export const DEFAULT_OSV_EXPORT = 'https://osv-vulnerabilities.storage.googleapis.com/PyPI';
@@ -38,6 +38,10 @@ export interface UpdateOptions extends Omit<HttpOptions, 'fetchImpl'> {
   full?: boolean;
   /** Progress lines for stderr (never stdout). */
   onProgress?: (message: string) => void;
+  /** Applied to every record stored, by a full or an incremental update (see RecordTransform). */
+  transform?: RecordTransform;
+  /** Scores the severity entries of every record stored (see SeverityScorer). */
+  scorer?: SeverityScorer;
 }
 
 export interface UpdateResult {
@@ -171,7 +175,7 @@ async function incrementalUpdate(
     return record;
   });
   const records = fetched.filter((r): r is OsvRecord => r !== undefined);
-  store.upsert(records, { checked_at: new Date().toISOString() });
+  store.upsert(records, { checked_at: new Date().toISOString() }, options.transform, options.scorer);
   return { mode: 'incremental', records: store.status().records, changed: records.length, diagnostics };
 }
 
@@ -213,6 +217,8 @@ async function fullUpdate(
         source: url,
         extra,
         diagnostics,
+        ...(options.transform ? { transform: options.transform } : {}),
+        ...(options.scorer ? { scorer: options.scorer } : {}),
       });
     } catch (e) {
       // A refused or unreadable archive is the server's fault here, not the user's input.
