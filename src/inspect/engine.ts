@@ -11,6 +11,7 @@ import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import { parseCoreMetadata } from '../core/metadata.js';
 import { MAX_PARSE_BYTES, analyseWith, pythonParser, type PyAnalysis } from './python.js';
 import { RULES } from './rules/index.js';
+import { worthParsing } from './prefilter.js';
 import { score } from './score.js';
 import type {
   Evidence,
@@ -25,12 +26,19 @@ import type {
   SourceDigests,
 } from './types.js';
 import { sourceDigests } from './rules/consistency.js';
+import { isAuxiliaryPath, phaseOf } from './rules/util.js';
+import { constValue, someExpr } from './python.js';
 
 export interface InspectOptions {
   limits?: Partial<ArchiveLimits>;
   rules?: readonly Rule[];
   /** Keep the digests of the Python sources, for comparing a wheel with its sdist. */
   digests?: boolean;
+  /**
+   * Skip parsing modules whose text has nothing any threat rule looks for (default true; see
+   * prefilter.ts). Off, every module is parsed and its capabilities are reported too.
+   */
+  prefilter?: boolean;
 }
 
 const PYTHON = /\.(py|pyw)$/i;
@@ -59,6 +67,8 @@ export interface Inspected {
   result: PackageResult;
   /** For pair rules (wheel vs sdist), when asked for with `digests`. */
   sources?: SourceDigests;
+  /** The package's auxiliary files, to rescore after pair rules (with `digests`). */
+  auxiliary?: string[];
 }
 
 export async function inspectArchive(archive: Archive, options: InspectOptions = {}): Promise<Inspected> {
@@ -70,6 +80,7 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
   let pythonFiles = 0;
   let parseErrors = 0;
   const backendModules = backendModulePaths(pkg);
+  const prefilter = options.prefilter ?? true;
 
   for (const m of archive.members) {
     const role = roleOf(pkg, m, backendModules);
@@ -88,8 +99,13 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
     bytes += data.length;
     let text = decoder.decode(data);
     if (text.startsWith('\uFEFF')) text = text.slice(1);
-    const lines = text.split(/\r\n|\r|\n/);
     const isPython = role !== 'script' && !TEXT_ONLY.test(m.path) && (PYTHON.test(m.path) || role === 'pth' || isPythonScript(m.path, text));
+    if (isPython && prefilter && (role === 'module' || role === 'init') && !worthParsing(text)) {
+      pythonFiles++;
+      pkg.files.push({ path: m.path, role, text, lines: [], strings: [], pkg, skipped: true });
+      continue;
+    }
+    const lines = text.split(/\r\n|\r|\n/);
     let py: PyAnalysis | undefined;
     let strings: ScannedString[];
     if (isPython && data.length <= MAX_PARSE_BYTES) {
@@ -113,8 +129,15 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
     pkg.files.push(ctx);
   }
 
+  markInstallTime(pkg);
+  propagateImportTime(pkg);
+  const auxiliary = auxiliaryFiles(pkg);
+  for (const ctx of pkg.files) ctx.auxiliary = auxiliary.has(ctx.path);
+  const isAuxiliary = (file: string): boolean => auxiliary.has(file) || (!pkg.files.some((f) => f.path === file) && isAuxiliaryPath(file));
+
   const findings: Finding[] = [];
   for (const ctx of pkg.files) {
+    if (ctx.skipped) continue;
     for (const rule of rules) {
       if (rule.scope !== 'file' || !rule.checkFile) continue;
       for (const e of rule.checkFile(ctx)) findings.push(toFinding(rule, e, ctx.role));
@@ -124,7 +147,7 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
     if (rule.scope !== 'package' || !rule.checkPackage) continue;
     for (const e of rule.checkPackage(pkg)) findings.push(toFinding(rule, e));
   }
-  const s = score(findings, (id) => rules.find((r) => r.id === id));
+  const s = score(findings, (id) => rules.find((r) => r.id === id), isAuxiliary);
   const result: PackageResult = {
     path: archive.path,
     archive: archive.name,
@@ -137,7 +160,7 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
   };
   if (pkg.name !== undefined) result.name = pkg.name;
   if (pkg.version !== undefined) result.version = pkg.version;
-  return options.digests ? { result, sources: sourceDigests(pkg) } : { result };
+  return options.digests ? { result, sources: sourceDigests(pkg), auxiliary: [...auxiliary] } : { result };
 }
 
 /** Runs the pair rules of a wheel against its sdist and rescores the wheel's result. */
@@ -150,10 +173,203 @@ export function comparePair(wheel: Inspected, sdist: Inspected, rules: readonly 
   }
   if (added.length === 0) return;
   const findings = sortFindings([...wheel.result.findings, ...added]);
-  const s = score(findings, (id) => rules.find((r) => r.id === id));
+  const aux = new Set(wheel.auxiliary ?? []);
+  const s = score(findings, (id) => rules.find((r) => r.id === id), (file) => aux.has(file));
   wheel.result.findings = findings;
   wheel.result.score = s.score;
   wheel.result.verdict = s.verdict;
+}
+
+/** Command bases whose `run` pip reaches while installing from an sdist (PEP 517 builds a wheel). */
+const INSTALL_COMMAND_BASE = /(^|\.)(install|develop|egg_info|easy_install|bdist_egg|install_lib|install_scripts|install_data|bdist_wheel|build|build_ext|build_py|build_clib|build_scripts|editable_wheel|sdist)$/;
+const INSTALL_COMMAND_KEY = /^(install|develop|egg_info|easy_install|bdist_egg|install_lib|install_scripts|install_data|bdist_wheel|build|build_ext|build_py|build_clib|build_scripts|editable_wheel|sdist)$/;
+
+/**
+ * What else runs at install: in setup.py, the command classes an install runs (by base class, by
+ * their key in `cmdclass`, or deriving from such a class in the file), whose methods then run at
+ * install; and the files setup.py runs itself (`runpy.run_path('find_version.py')`,
+ * `exec(open('pkg/version.py').read())`), which become install-time code.
+ */
+function markInstallTime(pkg: PackageContext): void {
+  const byPath = new Map(pkg.files.map((f) => [f.path, f]));
+  for (const f of pkg.files) {
+    if (f.role !== 'setup' || !f.py) continue;
+    const registered = new Set<string>();
+    for (const c of f.py.calls) {
+      if (!/(^|\.)setup$/.test(c.callee)) continue;
+      const cmd = c.kwargs.get('cmdclass');
+      if (cmd?.k !== 'dict') continue;
+      for (const e of cmd.entries) {
+        const key = e.key ? constValue(e.key) : undefined;
+        if (key !== undefined && INSTALL_COMMAND_KEY.test(key) && e.value.k === 'name') registered.add(e.value.name);
+      }
+    }
+    const install = new Set(f.py.classes.filter((k) => registered.has(k.name) || k.bases.some((b) => INSTALL_COMMAND_BASE.test(b))));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const k of f.py.classes) {
+        if (!install.has(k) && k.bases.some((b) => [...install].some((i) => i.name === b))) {
+          install.add(k);
+          grew = true;
+        }
+      }
+    }
+    f.installClasses = install;
+    const dir = f.path.slice(0, f.path.lastIndexOf('/') + 1);
+    const runs = (p: string | undefined): void => {
+      if (p === undefined || !/\.pyw?$/.test(p)) return;
+      const other = byPath.get(dir + p.replace(/^\.\//, ''));
+      if (other && other.role === 'module') other.role = 'setup';
+    };
+    for (const c of f.py.calls) {
+      if (phaseOf(f, c) !== 'install' || !c.args[0]) continue;
+      if (c.callee === 'runpy.run_path') runs(constValue(c.args[0]));
+      if (c.callee === 'exec' || c.callee === 'eval' || c.callee === 'execfile') {
+        if (c.callee === 'execfile') runs(constValue(c.args[0]));
+        someExpr(c.args[0], f.py, (x) => {
+          if (x.k === 'call' && (x.call.callee === 'open' || x.call.callee === 'io.open' || x.call.callee === 'codecs.open') && x.call.args[0]) runs(constValue(x.call.args[0]));
+          return false;
+        }, 3);
+      }
+    }
+  }
+}
+
+/**
+ * Which functions run on import, across the package: `__init__.py` doing
+ * `from .utils.downloads import check_environment; check_environment()` runs check_environment on
+ * import, and whatever that calls in its own module too. Each file's analysis only knows its own
+ * top level, so the calls are followed here, to a fixed point, and each file's `calledAtTopLevel`
+ * grows with the functions other files (or its own import-time functions) call on import.
+ */
+function propagateImportTime(pkg: PackageContext): void {
+  const modules = new Map<string, FileContext>();
+  for (const f of pkg.files) if (f.py) modules.set(moduleName(pkg, f.path), f);
+  for (let round = 0, changed = true; changed && round < 10; round++) {
+    changed = false;
+    for (const f of pkg.files) {
+      const py = f.py;
+      if (!py) continue;
+      const here = moduleName(pkg, f.path);
+      const isPackage = /(^|\/)__init__\.pyw?$/.test(f.path);
+      const imported = new Map<string, { module: string; name: string }>();
+      for (const i of py.imports) if (i.name !== undefined && i.name !== '*') imported.set(`${i.module}.${i.name}`, { module: i.module, name: i.name });
+      for (const c of py.calls) {
+        const atImport =
+          f.role === 'setup' || f.role === 'build-backend'
+            ? phaseOf(f, c) === 'install'
+            : c.mainGuard
+              ? false
+              : c.func === undefined
+                ? c.topLevel
+                : c.cls === undefined && py.calledAtTopLevel.has(c.func);
+        if (!atImport) continue;
+        // A local function called by an import-time function runs on import too.
+        if (c.func !== undefined && /^[A-Za-z_]\w*$/.test(c.callee) && !py.calledAtTopLevel.has(c.callee)) {
+          py.calledAtTopLevel.add(c.callee);
+          changed = true;
+        }
+        const imp = imported.get(c.callee);
+        if (!imp) continue;
+        const target = modules.get(resolveModule(here, isPackage, imp.module));
+        if (target?.py && !target.py.calledAtTopLevel.has(imp.name)) {
+          target.py.calledAtTopLevel.add(imp.name);
+          changed = true;
+        }
+      }
+    }
+  }
+}
+
+const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+
+/** The modules a file imports, from its text (skipped files have no analysis), relative ones resolved. */
+function importedModules(f: FileContext, here: string): string[] {
+  const out: string[] = [];
+  const isPackage = /(^|\/)__init__\.pyw?$/.test(f.path);
+  for (const m of f.text.matchAll(IMPORT_STMT)) {
+    if (m[3] !== undefined) {
+      for (const part of m[3].split(',')) {
+        const name = part.trim().split(/\s+as\s+/)[0]!.trim();
+        if (/^[\w.]+$/.test(name)) out.push(name);
+      }
+      continue;
+    }
+    const base = resolveModule(here, isPackage, m[1]!);
+    out.push(base);
+    for (const part of m[2]!.replace(/[()\\]/g, ' ').split(',')) {
+      const name = part.trim().split(/\s+as\s+/)[0]!.trim();
+      if (/^\w+$/.test(name)) out.push(base === '' ? name : `${base}.${name}`);
+    }
+    if (out.length > 2000) break;
+  }
+  return out;
+}
+
+/**
+ * Files whose findings weigh less (score.ts TEST_MULTIPLIER): tests, docs, examples and benchmarks
+ * (isAuxiliaryPath), shell and batch scripts, and in an sdist or source tree the Python files
+ * outside any package (a `scripts/` or `ci/` folder without __init__.py: nothing imports them by
+ * installing). Anything the package's own code imports, or a script it names, is taken back, so a
+ * payload cannot be parked in tests/ and imported from setup.py or __init__.py at full strength.
+ */
+function auxiliaryFiles(pkg: PackageContext): Set<string> {
+  const members = new Set(pkg.archive.members.map((m) => m.path));
+  const source = pkg.archive.kind !== 'wheel';
+  const outsidePackage = (path: string): boolean => {
+    if (!source || !PYTHON.test(path)) return false;
+    const rel = pkg.root !== '' && path.startsWith(pkg.root) ? path.slice(pkg.root.length) : path;
+    const slash = path.lastIndexOf('/');
+    if (!rel.includes('/') || slash < 0) return false;
+    return !members.has(`${path.slice(0, slash)}/__init__.py`);
+  };
+  const aux = new Set<string>();
+  for (const f of pkg.files) {
+    if (f.role === 'setup' || f.role === 'pth' || f.role === 'build-backend') continue;
+    if (isAuxiliaryPath(f.path) || f.role === 'script' || outsidePackage(f.path)) aux.add(f.path);
+  }
+  if (aux.size === 0) return aux;
+  const byModule = new Map<string, string>();
+  for (const f of pkg.files) if (PYTHON.test(f.path)) byModule.set(moduleName(pkg, f.path), f.path);
+  const scripts = pkg.files.filter((f) => f.role === 'script' && aux.has(f.path));
+  const done = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of pkg.files) {
+      if (aux.has(f.path) || done.has(f.path) || (!PYTHON.test(f.path) && f.role !== 'pth')) continue;
+      done.add(f.path);
+      for (const mod of importedModules(f, moduleName(pkg, f.path))) {
+        const target = byModule.get(mod);
+        if (target !== undefined && aux.delete(target)) grew = true;
+      }
+      for (const s of scripts) {
+        const base = s.path.slice(s.path.lastIndexOf('/') + 1);
+        if (aux.has(s.path) && f.text.includes(base)) {
+          aux.delete(s.path);
+          grew = true;
+        }
+      }
+    }
+  }
+  return aux;
+}
+
+/** `pkg/sub/mod.py` -> `pkg.sub.mod`, `pkg/__init__.py` -> `pkg` (sdist root and `src/` removed). */
+function moduleName(pkg: PackageContext, path: string): string {
+  let rel = pkg.root !== '' && path.startsWith(pkg.root) ? path.slice(pkg.root.length) : path;
+  if (rel.startsWith('src/')) rel = rel.slice(4);
+  return rel.replace(/\.pyw?$/, '').replace(/\/__init__$/, '').replace(/^__init__$/, '').split('/').join('.');
+}
+
+/** The absolute module a `from X import` names, relative imports resolved against the importing module. */
+function resolveModule(here: string, isPackage: boolean, module: string): string {
+  const dots = /^\.*/.exec(module)![0].length;
+  if (dots === 0) return module;
+  const parts = here === '' ? [] : here.split('.');
+  // From a package's __init__, `.` is the package itself; from a module, its parent.
+  const base = parts.slice(0, Math.max(0, parts.length - (isPackage ? 0 : 1) - (dots - 1)));
+  const rest = module.slice(dots);
+  return [...base, ...(rest ? [rest] : [])].join('.');
 }
 
 function toFinding(rule: Rule, e: Evidence, role?: FileRole): Finding {
@@ -292,9 +508,9 @@ function backendModulePaths(pkg: PackageContext): Set<string> {
     const base = `${pkg.root}${dir.replace(/^\.\/?/, '').replace(/\/?$/, '/').replace(/^\/$/, '')}`;
     out.add(`${base}${module}.py`);
     out.add(`${base}${module}/__init__.py`);
-    // The whole in-tree backend package runs at build time, not only its entry module.
-    const top = module.split('/')[0]!;
-    for (const m of pkg.archive.members) if (m.path.startsWith(`${base}${top}/`) && PYTHON.test(m.path)) out.add(m.path);
+    // Only the entry module is install-time code as a whole (its module level and its PEP 517
+    // hooks); the rest of a self-building backend's package (setuptools, poetry-core, hatchling
+    // build themselves this way) is ordinary package code, run when imported or called.
   }
   return out;
 }

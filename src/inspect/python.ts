@@ -20,8 +20,11 @@ export type Expr =
   | { k: 'str'; value: string; bytes: boolean; line: number }
   | { k: 'fstr'; value: string; parts: Expr[]; line: number }
   | { k: 'num'; value: number; line: number }
-  /** `local`: a variable or parameter rather than a module, builtin or imported name. */
-  | { k: 'name'; name: string; line: number; local?: boolean }
+  /**
+   * `local`: a variable or parameter rather than a module, builtin or imported name; `scope`: the
+   * function it is used in (see valuesOf), absent at module level.
+   */
+  | { k: 'name'; name: string; line: number; local?: boolean; scope?: string }
   | { k: 'call'; call: PyCall; line: number }
   | { k: 'seq'; items: Expr[]; line: number }
   | { k: 'dict'; entries: { key?: Expr; value: Expr }[]; line: number }
@@ -51,6 +54,8 @@ export interface PyCall {
   folded?: string;
   /** The callable or module the call evaluates to: `getattr(os, 'system')` is `os.system`. */
   value?: string;
+  /** An exec/eval/compile of constant code, which was parsed and analysed as part of the file. */
+  literalExec?: boolean;
 }
 
 export interface PyImport {
@@ -86,10 +91,13 @@ export interface PyAnalysis {
   calls: PyCall[];
   strings: PyString[];
   classes: PyClass[];
-  /** Every value assigned to a plain name, in source order (for one-step data flow). */
+  /**
+   * Every value assigned to a plain name, in source order (for data flow), keyed by the name at
+   * module level and by `<function path>\0<name>` inside functions; read it through valuesOf.
+   */
   assignments: Map<string, Expr[]>;
   /** Attribute lookups by computed or string name on modules and builtins (getattr, __dict__[...], globals()[...]). */
-  reflective: { line: number; target: string; name?: string; nameExpr?: Expr }[];
+  reflective: { line: number; target: string; name?: string; nameExpr?: Expr; viaGetattr?: boolean }[];
   /** Names of functions called from module top level: their bodies run on import too. */
   calledAtTopLevel: Set<string>;
   /** The tree had syntax errors (analysis went on around them). */
@@ -124,11 +132,11 @@ export async function analysePython(source: string): Promise<PyAnalysis> {
   return analyseWith(parser, source);
 }
 
-export function analyseWith(parser: TS.Parser, source: string): PyAnalysis {
+export function analyseWith(parser: TS.Parser, source: string, nesting = 0): PyAnalysis {
   const tree = parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    const w = new Walker();
+    const w = new Walker(parser, nesting);
     w.statement(tree.rootNode, 0);
     w.out.hasErrors = tree.rootNode.hasError;
     return w.out;
@@ -144,6 +152,8 @@ interface Scope {
   kind: 'def' | 'class' | 'lambda';
   name: string;
   cls?: PyClass;
+  /** For a def: `name@line`, unique in the file, the key of its local names. */
+  id?: string;
 }
 
 class Walker {
@@ -164,8 +174,24 @@ class Walker {
   private mainGuard = 0;
   private docstring = false;
 
+  private readonly parser: TS.Parser;
+  /** How many exec'd string literals deep this source is (bounded, see execLiteral). */
+  private readonly nesting: number;
+
+  constructor(parser: TS.Parser, nesting: number) {
+    this.parser = parser;
+    this.nesting = nesting;
+  }
+
   private get topLevel(): boolean {
     return !this.scopes.some((s) => s.kind !== 'class');
+  }
+
+  /** The enclosing functions (`outer@3/inner@10`), undefined at module level. */
+  private get scopePath(): string | undefined {
+    let path: string | undefined;
+    for (const s of this.scopes) if (s.id !== undefined) path = path === undefined ? s.id : `${path}/${s.id}`;
+    return path;
   }
 
   statement(node: Node, depth: number): void {
@@ -187,7 +213,7 @@ class Walker {
         const name = node.childForFieldName('name')?.text ?? '?';
         const cls = this.scopes.at(-1)?.kind === 'class' ? this.scopes.at(-1)!.cls : undefined;
         cls?.methods.push(name);
-        this.scopes.push({ kind: 'def', name, ...(cls ? { cls } : {}) });
+        this.scopes.push({ kind: 'def', name, id: `${name}@${line(node)}`, ...(cls ? { cls } : {}) });
         const body = node.childForFieldName('body');
         if (body) this.statement(body, depth + 1);
         this.scopes.pop();
@@ -236,6 +262,19 @@ class Walker {
         for (const c of node.namedChildren) if (c) this.expr(c, depth + 1);
         return;
       }
+      case 'for_statement': {
+        // `for k, v in os.environ.items():` binds k and v to what they iterate over, so data flow
+        // follows a loop variable back to its source (the ctx theft joined the environment this way).
+        const right = node.childForFieldName('right');
+        const it = right ? this.expr(right, depth + 1) : otherExpr(line(node));
+        const left = node.childForFieldName('left');
+        if (left) this.bindTargets(left, it);
+        const body = node.childForFieldName('body');
+        if (body) this.statement(body, depth + 1);
+        const alt = node.childForFieldName('alternative');
+        if (alt) this.statement(alt, depth + 1);
+        return;
+      }
       case 'block':
       case 'module':
       default:
@@ -245,6 +284,41 @@ class Walker {
           else this.expr(c, depth + 1);
         }
     }
+  }
+
+  /**
+   * `exec('import os\nos.system(...)')`, or exec of a constant that decodes to code: the code is in
+   * the file, only quoted. It is parsed and its calls, imports and strings join this file's, at the
+   * exec's line and position, so the rules judge what the code does rather than that it was quoted
+   * (coverage's .pth execs a literal honestly; a setup.py that execs `os.system('curl ...|sh')` does
+   * not). `literalExec` marks an exec whose code was analysed this way.
+   */
+  private execLiteral(call: PyCall, arg: Expr): void {
+    const code = constValue(arg);
+    if (code === undefined || code.length > 256 * 1024 || this.nesting >= 3 || !/[\n;(=]|^\s*(import|from)\s/.test(code)) return;
+    let inner: PyAnalysis;
+    try {
+      inner = analyseWith(this.parser, code, this.nesting + 1);
+    } catch {
+      return;
+    }
+    if (inner.hasErrors) return;
+    call.literalExec = true;
+    const ln = call.line;
+    for (const c of inner.calls) {
+      c.line = ln;
+      c.topLevel = c.topLevel && call.topLevel;
+      c.mainGuard = c.mainGuard || call.mainGuard;
+      if (c.func === undefined && call.func !== undefined) c.func = call.func;
+      if (c.cls === undefined && call.cls !== undefined) c.cls = call.cls;
+      this.out.calls.push(c);
+    }
+    for (const i of inner.imports) this.out.imports.push({ ...i, line: ln, topLevel: i.topLevel && call.topLevel });
+    for (const s of inner.strings) this.out.strings.push({ ...s, line: ln });
+    for (const r of inner.reflective) this.out.reflective.push({ ...r, line: ln });
+    for (const [k, v] of inner.assignments) for (const e of v) this.addAssignment(k, e);
+    if (call.topLevel && !call.mainGuard) for (const f of inner.calledAtTopLevel) this.out.calledAtTopLevel.add(f);
+    this.out.classes.push(...inner.classes);
   }
 
   private bind(alias: string, target: string): void {
@@ -296,7 +370,8 @@ class Walker {
   private resolveName(id: string): string {
     const a = this.aliases.get(id);
     if (a !== undefined) return a;
-    if (this.starModules.length > 0 && !this.out.assignments.has(id) && !PY_BUILTINS.has(id)) {
+    const scope = this.scopePath;
+    if (this.starModules.length > 0 && !this.out.assignments.has(id) && !(scope !== undefined && this.out.assignments.has(`${scope}\0${id}`)) && !PY_BUILTINS.has(id)) {
       return `${this.starModules[0]}.${id}`;
     }
     return id;
@@ -315,7 +390,10 @@ class Walker {
         const name = this.resolveName(id);
         // A name that is neither imported, aliased, builtin nor star-imported is a variable:
         // `f.read()` is a method call on f, not a function `f.read`.
-        if (name === id && !this.aliases.has(id) && !PY_BUILTINS.has(id) && !BUILTIN_ROOTS.has(id)) return { k: 'name', name, line: ln, local: true };
+        if (name === id && !this.aliases.has(id) && !PY_BUILTINS.has(id) && !BUILTIN_ROOTS.has(id)) {
+          const scope = this.scopePath;
+          return scope === undefined ? { k: 'name', name, line: ln, local: true } : { k: 'name', name, line: ln, local: true, scope };
+        }
         return { k: 'name', name, line: ln };
       }
       case 'string':
@@ -369,15 +447,26 @@ class Walker {
         return { k: 'dict', entries, line: ln };
       }
       case 'binary_operator': {
-        const l = node.childForFieldName('left');
-        const r = node.childForFieldName('right');
-        const op = node.childForFieldName('operator')?.text ?? '?';
-        const left = l ? this.expr(l, d) : otherExpr(ln);
-        const right = r ? this.expr(r, d) : otherExpr(ln);
-        const e: Expr = { k: 'bin', op, left, right, line: ln };
-        const folded = constValue(e);
-        if (folded !== undefined) this.addString(folded, ln, 'concat');
-        return e;
+        // `a + b + c + ...` is a left-leaning chain, not nesting: a long sum in generated tables
+        // (sympy's polynomials) would otherwise reach the depth bound. Walk the left spine in a
+        // loop, so only real nesting (parentheses, calls) counts towards the bound.
+        const spine: Node[] = [];
+        let leftmost: Node | null = node;
+        while (leftmost?.type === 'binary_operator') {
+          spine.push(leftmost);
+          leftmost = leftmost.childForFieldName('left');
+        }
+        let acc = leftmost ? this.expr(leftmost, d) : otherExpr(ln);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const n = spine[i]!;
+          const r = n.childForFieldName('right');
+          const op = n.childForFieldName('operator')?.text ?? '?';
+          const right = r ? this.expr(r, d) : otherExpr(ln);
+          acc = { k: 'bin', op, left: acc, right, line: line(n) };
+          const folded = constValue(acc);
+          if (folded !== undefined) this.addString(folded, line(n), 'concat');
+        }
+        return acc;
       }
       case 'subscript': {
         const v = node.childForFieldName('value');
@@ -409,10 +498,25 @@ class Walker {
           else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
             const names = left.namedChildren.filter((c): c is Node => c?.type === 'identifier');
             names.forEach((n, i) => this.assign(n.text, r.k === 'seq' ? (r.items[i] ?? r) : r, false));
+          } else if (left.type === 'subscript') {
+            // `loot['env'] = dict(os.environ)` puts the value into loot: the container carries it.
+            this.expr(left, d);
+            const base = left.childForFieldName('value');
+            if (base?.type === 'identifier') this.addAssignment(base.text, r);
           } else this.expr(left, d);
         }
         return r;
       }
+      case 'for_in_clause': {
+        // A comprehension's `for x in xs`: x stands for xs, and xs stays part of the expression.
+        const right = node.childForFieldName('right');
+        const it = right ? this.expr(right, d) : otherExpr(ln);
+        const left = node.childForFieldName('left');
+        if (left) this.bindTargets(left, it);
+        return { k: 'other', type: 'for_in_clause', parts: [it], line: ln };
+      }
+      case 'if_clause':
+        return { k: 'other', type: 'if_clause', parts: this.children(node, d), line: ln };
       case 'as_pattern': {
         // `with open(p) as f:` binds f to the opened file, as an assignment would.
         const value = node.namedChildren.find((c) => c !== null && c.type !== 'as_pattern_target');
@@ -446,10 +550,29 @@ class Walker {
     return out;
   }
 
-  private assign(name: string, value: Expr, augmented: boolean): void {
-    const list = this.out.assignments.get(name);
+  /** Loop and comprehension targets (`x`, `k, v`, `(a, b)`) each take the iterated value. */
+  private bindTargets(target: Node, value: Expr): void {
+    if (target.type === 'identifier') {
+      this.assign(target.text, value, true);
+      return;
+    }
+    if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern') {
+      for (const c of target.namedChildren) if (c) this.bindTargets(c, value);
+    }
+  }
+
+  /** Records a value flowing into a name without rebinding it (an item stored into a container). */
+  private addAssignment(name: string, value: Expr): void {
+    // A name assigned in a function is that function's: `v` in one function is not `v` in another.
+    const scope = this.scopePath;
+    const key = scope === undefined ? name : `${scope}\0${name}`;
+    const list = this.out.assignments.get(key);
     if (list) list.push(value);
-    else this.out.assignments.set(name, [value]);
+    else this.out.assignments.set(key, [value]);
+  }
+
+  private assign(name: string, value: Expr, augmented: boolean): void {
+    this.addAssignment(name, value);
     // `e = exec`, `s = os.system`, `b = __import__('base64')`: the name now stands for that
     // callable or module. Plain data keeps its own name, so `x = foo.bar` stays `x`.
     if (!augmented && value.k === 'name' && this.isKnownRoot(value.name)) this.bind(name, value.name);
@@ -546,7 +669,7 @@ class Walker {
       const target = moduleOf(args[0]!);
       const name = constValue(args[1]!);
       if (target !== undefined) {
-        this.out.reflective.push({ line: ln, target, nameExpr: args[1]!, ...(name !== undefined ? { name } : {}) });
+        this.out.reflective.push({ line: ln, target, nameExpr: args[1]!, viaGetattr: true, ...(name !== undefined ? { name } : {}) });
         if (name !== undefined && /^[\w.]+$/.test(name)) call.value = normalizeBuiltin(`${target}.${name}`);
       }
     }
@@ -556,9 +679,16 @@ class Walker {
     if (folded !== undefined) {
       call.folded = folded.value;
       this.addString(folded.value, ln, folded.via);
+    } else if (PATH_JOINS.has(callee) && args.length >= 2) {
+      // `os.path.join(appdata, 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Startup')`: the
+      // path is not a constant, but its constant parts say where it points, so the string rules see
+      // them joined (`*/Microsoft/.../Startup`). Not a folded value: nothing else treats it as one.
+      const parts = args.map((a) => constValue(a) ?? '*');
+      if (parts.filter((p) => p !== '*').length >= 2) this.addString(parts.join('/'), ln, 'path-join');
     }
     if (call.topLevel && !call.mainGuard && /^[A-Za-z_]\w*$/.test(callee)) this.out.calledAtTopLevel.add(callee);
     this.out.calls.push(call);
+    if (EXEC_LIKE.has(callee) && args[0]) this.execLiteral(call, args[0]);
     return { k: 'call', call, line: ln };
   }
 }
@@ -579,6 +709,12 @@ function isStatementLike(type: string): boolean {
 function isMainGuard(cond: Node): boolean {
   return /^__name__\s*==\s*['"]__main__['"]$|^['"]__main__['"]\s*==\s*__name__$/.test(cond.text);
 }
+
+/** Calls whose first argument is code. */
+const EXEC_LIKE = new Set(['exec', 'eval', 'compile', 'execfile']);
+
+/** Calls that build a file-system path from parts. */
+const PATH_JOINS = new Set(['os.path.join', 'posixpath.join', 'ntpath.join', 'pathlib.Path', 'pathlib.PurePath', 'pathlib.PureWindowsPath', 'pathlib.PosixPath', 'pathlib.WindowsPath', '.joinpath']);
 
 /** The builtins rules care about, plus common ones that must not be mistaken for star imports. */
 export const PY_BUILTINS = new Set([
@@ -824,6 +960,21 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
 };
 
+/**
+ * The values assigned to a name where it is used: the innermost enclosing function that assigns it,
+ * else module level (Python's scoping, closures included).
+ */
+export function valuesOf(analysis: PyAnalysis, e: Extract<Expr, { k: 'name' }>): Expr[] {
+  let scope = e.scope;
+  while (scope !== undefined) {
+    const local = analysis.assignments.get(`${scope}\0${e.name}`);
+    if (local) return local;
+    const slash = scope.lastIndexOf('/');
+    scope = slash < 0 ? undefined : scope.slice(0, slash);
+  }
+  return analysis.assignments.get(e.name) ?? [];
+}
+
 /** Walks an expression tree (calls' arguments included), following names through their assignments up to `hops` times. */
 export function someExpr(e: Expr, analysis: PyAnalysis, pred: (e: Expr) => boolean, hops = 2): boolean {
   const seen = new Set<Expr>();
@@ -860,7 +1011,7 @@ export function someExpr(e: Expr, analysis: PyAnalysis, pred: (e: Expr) => boole
         for (const p of x.parts) stack.push({ e: p, hops: h });
         break;
       case 'name':
-        if (h > 0) for (const v of analysis.assignments.get(x.name) ?? []) stack.push({ e: v, hops: h - 1 });
+        if (h > 0) for (const v of valuesOf(analysis, x)) stack.push({ e: v, hops: h - 1 });
         break;
       default:
         break;

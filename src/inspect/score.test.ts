@@ -34,9 +34,9 @@ describe('score', () => {
     expect(weak.score).toBe(0);
   });
 
-  it('install time doubles, tests halve', () => {
+  it('install time doubles, tests weigh a quarter', () => {
     expect(score([f('exfil-endpoint', 'high', 'demo-1.0/setup.py', 'install')]).score).toBe(12);
-    expect(score([f('exfil-endpoint', 'high', 'demo/tests/test_x.py')]).score).toBe(3);
+    expect(score([f('exfil-endpoint', 'high', 'demo/tests/test_x.py')]).score).toBe(1.5);
   });
 
   it('has documented thresholds', () => {

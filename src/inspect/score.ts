@@ -12,7 +12,8 @@
  *   except at install time.
  * - A capability and a matching intent in the same file (network beside credential paths, exec
  *   beside obfuscation, a process beside a download) add half their summed weights again, when the
- *   heavier of the two weighs at least 1.5; the package takes the strongest such pair.
+ *   heavier of the two weighs at least 1.5 and neither rule already carries both tags (a silent
+ *   process is not paired with the process it is); the package takes the strongest such pair.
  *
  * Verdicts: `malicious` at 10 or more (any critical finding gets there alone; so do two high
  * ones, or a high one at install time), `suspicious` at 4 or more, `clean` below. The same
@@ -47,14 +48,19 @@ export const PAIRS: readonly (readonly [Tag, Tag])[] = [
   ['persistence', 'obfuscation'],
 ];
 
-/** Tests, docs and examples run only when someone runs them, and are full of deliberately odd code. */
-export const TEST_MULTIPLIER = 0.5;
+/**
+ * Tests, docs, examples, build and CI scripts run only when someone runs them, and are full of
+ * deliberately odd code (security tests quote `rm -rf /` and /etc/cron.d). The engine decides what
+ * is auxiliary (isAuxiliaryPath, files outside any package of an sdist, shell scripts) and takes
+ * back anything the package's own code imports or runs, so a payload cannot hide in tests/.
+ */
+export const TEST_MULTIPLIER = 0.25;
 
 /** The heavier side of a pair must weigh at least this: a medium finding, or a low one at import or install time. */
 export const MIN_PAIR_WEIGHT = 1.5;
 
-export function findingWeight(f: Finding): number {
-  const test = f.file !== '' && isAuxiliaryPath(f.file) ? TEST_MULTIPLIER : 1;
+export function findingWeight(f: Finding, isAuxiliary: (file: string) => boolean = isAuxiliaryPath): number {
+  const test = f.file !== '' && isAuxiliary(f.file) ? TEST_MULTIPLIER : 1;
   return SEVERITY_WEIGHT[f.severity] * (f.phase && !(test < 1 && f.phase === 'import') ? PHASE_MULTIPLIER[f.phase] : 1) * test;
 }
 
@@ -67,12 +73,16 @@ export interface ScoreBreakdown {
   pair?: { file: string; tags: [Tag, Tag]; rules: [string, string]; bonus: number };
 }
 
-export function score(findings: Finding[], lookup: (id: string) => Rule | undefined = ruleById): ScoreBreakdown {
+export function score(
+  findings: Finding[],
+  lookup: (id: string) => Rule | undefined = ruleById,
+  isAuxiliary: (file: string) => boolean = isAuxiliaryPath,
+): ScoreBreakdown {
   const rules: Record<string, number> = {};
   for (const f of findings) {
     const rule = lookup(f.rule);
     if (!rule || !countsAlone(rule, f)) continue;
-    rules[f.rule] = Math.max(rules[f.rule] ?? 0, findingWeight(f));
+    rules[f.rule] = Math.max(rules[f.rule] ?? 0, findingWeight(f, isAuxiliary));
   }
   let pair: ScoreBreakdown['pair'];
   const byFile = new Map<string, Finding[]>();
@@ -83,12 +93,14 @@ export function score(findings: Finding[], lookup: (id: string) => Rule | undefi
     else byFile.set(f.file, [f]);
   }
   for (const [file, list] of byFile) {
+    // Odd pairs are what tests are made of (an IP literal beside a request in a test of a client).
+    if (isAuxiliary(file)) continue;
     // Heaviest finding per (rule, tag) in this file.
     const best = new Map<Tag, { rule: string; w: number }[]>();
     for (const f of list) {
       const rule = lookup(f.rule);
       if (!rule) continue;
-      const w = findingWeight(f);
+      const w = findingWeight(f, isAuxiliary);
       for (const t of rule.tags) {
         const arr = best.get(t) ?? [];
         const existing = arr.find((x) => x.rule === f.rule);
@@ -103,6 +115,10 @@ export function score(findings: Finding[], lookup: (id: string) => Rule | undefi
           // Two weak signals at run time (a .netrc path and an HTTP client in one util module)
           // are what big honest packages are made of; a pair needs one side to carry weight.
           if (x.rule === y.rule || Math.max(x.w, y.w) < MIN_PAIR_WEIGHT) continue;
+          // A rule that is itself both halves (silent-process is a process with evasion,
+          // shell-download-command a process that downloads) is already weighed as the pair: the
+          // process-spawn finding of the same call adds nothing.
+          if (lookup(x.rule)?.tags.includes(b) || lookup(y.rule)?.tags.includes(a)) continue;
           const bonus = (x.w + y.w) / 2;
           if (!pair || bonus > pair.bonus) pair = { file, tags: [a, b], rules: [x.rule, y.rule], bonus };
         }

@@ -3,7 +3,7 @@
  * snippet and its place in the package (setup.py, a .pth, a module) without building archives.
  */
 import type { Archive, ArchiveKind } from '../archive/index.js';
-import { inspectArchive } from './engine.js';
+import { inspectArchive, type InspectOptions } from './engine.js';
 import type { PackageResult } from './types.js';
 
 export function memoryArchive(files: Record<string, string | Uint8Array>, kind: ArchiveKind = 'sdist', name = 'demo-1.0.tar.gz'): Archive {
@@ -21,9 +21,14 @@ export function memoryArchive(files: Record<string, string | Uint8Array>, kind: 
 }
 
 /** Inspects one snippet placed at `path` inside an sdist (`demo-1.0/...`) or a wheel. */
-export async function scan(files: Record<string, string | Uint8Array>, kind: ArchiveKind = 'sdist', name?: string): Promise<PackageResult> {
+export async function scan(
+  files: Record<string, string | Uint8Array>,
+  kind: ArchiveKind = 'sdist',
+  name?: string,
+  options: InspectOptions = {},
+): Promise<PackageResult> {
   const archive = memoryArchive(files, kind, name ?? (kind === 'wheel' ? 'demo-1.0-py3-none-any.whl' : 'demo-1.0.tar.gz'));
-  return (await inspectArchive(archive)).result;
+  return (await inspectArchive(archive, options)).result;
 }
 
 export function rulesOf(r: PackageResult): string[] {

@@ -5,7 +5,7 @@
  */
 import type { Archive } from '../archive/index.js';
 import type { Diagnostic } from '../core/model.js';
-import type { PyAnalysis } from './python.js';
+import type { PyAnalysis, PyClass } from './python.js';
 
 export type RuleSeverity = 'low' | 'medium' | 'high' | 'critical';
 
@@ -79,6 +79,15 @@ export interface FileContext {
   /** String literals (decoded and folded ones too) for Python; each line for text-only files. */
   strings: ScannedString[];
   pkg: PackageContext;
+  /** A module the prefilter found nothing in (see prefilter.ts): kept for digests, not analysed. */
+  skipped?: boolean;
+  /**
+   * Test, doc, example and build-script files that the package's own code neither imports nor runs
+   * (see the engine's auxiliaryFiles): their findings weigh less.
+   */
+  auxiliary?: boolean;
+  /** In setup.py: the classes of the commands an install runs (their methods run at install). */
+  installClasses?: Set<PyClass>;
 }
 
 export interface PyprojectBuildSystem {

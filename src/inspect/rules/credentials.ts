@@ -4,49 +4,60 @@
  * network call. A reference alone is often honest (an AWS SDK reads ~/.aws/credentials), so the
  * single references are low and the flow and the breadth of collection carry the weight.
  */
-import type { Expr } from '../python.js';
+import { someExpr, valuesOf, type Expr } from '../python.js';
 import type { Evidence, FileContext, Rule } from '../types.js';
-import { NETWORK_CALLS, at, atCall, childrenOf, dedupe, exprContains, stringHits } from './util.js';
+import { FETCH_CALLS, NETWORK_CALLS, at, atCall, childrenOf, dedupe, exprContains, stringHits } from './util.js';
+
+/** The cloud instance-metadata endpoints that hand out the instance's credentials. */
+export const METADATA_URL = /\b169\.254\.169\.254\b|\bmetadata\.google\.internal\b|\b100\.100\.100\.200\b|\bfd00:ec2::254\b|\bmetadata\.azure\.com\b|\/latest\/meta-data\/iam\/security-credentials/i;
 
 interface Category {
   name: string;
   re: RegExp;
+  /**
+   * What kind of access it is. credential-harvesting counts families, not files: a tool that logs
+   * pip, npm and twine into one registry (awscli's codeartifact login) writes .pypirc, .npmrc and
+   * .netrc, all one family; a stealer sweeps cloud keys, SSH keys and browsers.
+   */
+  family: 'cloud' | 'cluster' | 'registry' | 'system' | 'ssh' | 'browser' | 'tokens' | 'wallet';
 }
 
 const CREDENTIAL_FILES: Category[] = [
-  { name: 'AWS credentials', re: /\.aws[/\\]+(credentials|config)\b/ },
-  { name: '.pypirc', re: /\.pypirc\b/ },
-  { name: '.netrc', re: /(^|[/\\~"'])[._]netrc\b/ },
-  { name: '.git-credentials', re: /\.git-credentials\b/ },
-  { name: 'Docker config', re: /\.docker[/\\]+config\.json\b/ },
-  { name: 'kubeconfig', re: /\.kube[/\\]+config\b/ },
-  { name: '.npmrc', re: /\.npmrc\b/ },
-  { name: 'gcloud credentials', re: /application_default_credentials\.json|\.config[/\\]+gcloud\b/ },
-  { name: 'Azure credentials', re: /\.azure[/\\]+(accessTokens|msal_token_cache)/ },
-  { name: 'GitHub CLI token', re: /\.config[/\\]+gh[/\\]+hosts\.yml/ },
-  { name: '/etc/shadow', re: /\/etc\/shadow\b/ },
+  { name: 'AWS credentials', re: /\.aws[/\\]+(credentials|config)\b/, family: 'cloud' },
+  { name: '.pypirc', re: /\.pypirc\b/, family: 'registry' },
+  { name: '.netrc', re: /(^|[/\\~"'])[._]netrc\b/, family: 'registry' },
+  { name: '.git-credentials', re: /\.git-credentials\b/, family: 'registry' },
+  { name: 'Docker config', re: /\.docker[/\\]+config\.json\b/, family: 'cluster' },
+  { name: 'kubeconfig', re: /\.kube[/\\]+config\b/, family: 'cluster' },
+  { name: '.npmrc', re: /\.npmrc\b/, family: 'registry' },
+  { name: 'gcloud credentials', re: /application_default_credentials\.json|\.config[/\\]+gcloud\b/, family: 'cloud' },
+  { name: 'Azure credentials', re: /\.azure[/\\]+(accessTokens|msal_token_cache)/, family: 'cloud' },
+  { name: 'GitHub CLI token', re: /\.config[/\\]+gh[/\\]+hosts\.yml/, family: 'registry' },
+  { name: '/etc/shadow', re: /\/etc\/shadow\b/, family: 'system' },
 ];
 
 const SSH: Category[] = [
-  { name: 'SSH keys', re: /(?:^|[~/\\])\.ssh(?:[/\\]|$)|[/\\]id_(?:rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b/ },
+  { name: 'SSH keys', re: /(?:^|[~/\\])\.ssh(?:[/\\]|$)|[/\\]id_(?:rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b/, family: 'ssh' },
 ];
 
 const BROWSER: Category[] = [
-  { name: 'Chromium profile', re: /User Data[/\\]+(Default|Profile)|\bLogin Data\b|\bLocal State\b|\bWeb Data\b|Network[/\\]+Cookies\b/ },
-  { name: 'Firefox profile', re: /\bkey4\.db\b|\blogins\.json\b|\bcookies\.sqlite\b|Mozilla[/\\]+Firefox[/\\]+Profiles/ },
-  { name: 'DPAPI decryption', re: /\bCryptUnprotectData\b/ },
+  // The stores themselves. Profile folders alone ('User Data', 'Local State') are what browser
+  // automation (playwright, browser-use) manages; a stealer opens the password and cookie databases.
+  { name: 'Chromium profile', re: /\bLogin Data\b|\bWeb Data\b|Network[/\\]+Cookies\b|Default[/\\]+Cookies\b/, family: 'browser' },
+  { name: 'Firefox profile', re: /\bkey4\.db\b|\blogins\.json\b|\bcookies\.sqlite\b|Mozilla[/\\]+Firefox[/\\]+Profiles/, family: 'browser' },
+  { name: 'DPAPI decryption', re: /\bCryptUnprotectData\b/, family: 'browser' },
 ];
 
 const TOKENS_WALLETS: Category[] = [
-  { name: 'Discord token store', re: /discord(canary|ptb)?[/\\]+Local Storage[/\\]+leveldb|\bdQw4w9WgXcQ:|mfa\\?\.\[\\w-\]\{84\}|\[\\w-\]\{24\}\\\.\[\\w-\]\{6\}\\\.\[\\w-\]\{2[57]/i },
-  { name: 'crypto wallet', re: /\bwallet\.dat\b|Exodus[/\\]+exodus\.wallet|\bElectrum[/\\]+wallets\b|\bnkbihfbeogaeaoehlefnkodbefgpgknn\b|atomic[/\\]+Local Storage|\bMetaMask\b[^\n]{0,100}\bVault\b/i },
-  { name: 'Telegram session', re: /Telegram Desktop[/\\]+tdata/i },
+  { name: 'Discord token store', re: /discord(canary|ptb)?[/\\]+Local Storage[/\\]+leveldb|\bdQw4w9WgXcQ:|mfa\\?\.\[\\w-\]\{84\}|\[\\w-\]\{24\}\\\.\[\\w-\]\{6\}\\\.\[\\w-\]\{2[57]/i, family: 'tokens' },
+  { name: 'crypto wallet', re: /\bwallet\.dat\b|Exodus[/\\]+exodus\.wallet|\bElectrum[/\\]+wallets\b|\bnkbihfbeogaeaoehlefnkodbefgpgknn\b|atomic[/\\]+Local Storage|\bMetaMask\b[^\n]{0,100}\bVault\b/i, family: 'wallet' },
+  { name: 'Telegram session', re: /Telegram Desktop[/\\]+tdata/i, family: 'tokens' },
 ];
 
-function categoryHits(ctx: FileContext, cats: Category[]): { cat: string; e: Evidence }[] {
-  const out: { cat: string; e: Evidence }[] = [];
+function categoryHits(ctx: FileContext, cats: Category[]): { cat: string; family: Category['family']; e: Evidence }[] {
+  const out: { cat: string; family: Category['family']; e: Evidence }[] = [];
   for (const c of cats) {
-    for (const e of stringHits(ctx, c.re, 3)) out.push({ cat: c.name, e: { ...e, detail: `${c.name}: ${e.detail ?? ''}` } });
+    for (const e of stringHits(ctx, c.re, 3)) out.push({ cat: c.name, family: c.family, e: { ...e, detail: `${c.name}: ${e.detail ?? ''}` } });
   }
   return out;
 }
@@ -90,10 +101,10 @@ const sshKeys = categoryRule(
 
 const browserData = categoryRule(
   'browser-data',
-  'reads browser profiles: saved passwords (Login Data, logins.json), cookies, Local State keys, DPAPI decryption',
+  'reads browser credential stores: saved passwords (Login Data, logins.json), cookies, DPAPI decryption',
   'high',
   BROWSER,
-  "Flags Chromium 'Login Data', 'Local State', 'Web Data' and cookie stores, Firefox key4.db/logins.json/cookies.sqlite, " +
+  "Flags Chromium 'Login Data', 'Web Data' and cookie stores, Firefox key4.db/logins.json/cookies.sqlite, " +
     'and CryptUnprotectData. Only browsers, forensics tools and info-stealers open these.',
   ['credentials'],
 );
@@ -131,9 +142,22 @@ const envDump: Rule = {
     'that exfiltrate-sensitive-data reports.',
   checkFile(ctx) {
     const out: Evidence[] = [];
+    // Names handed to a process as its environment: `env = dict(os.environ); env['X'] = ...;
+    // subprocess.run(..., env=env)` is how build scripts (Pillow's, lupa's setup.py) prepare a compiler.
+    const envArgs = new Set<string>();
     for (const c of ctx.py?.calls ?? []) {
+      const env = c.kwargs.get('env');
+      if (env?.k === 'name') envArgs.add(env.name);
+    }
+    const dumps = (ctx.py?.calls ?? []).filter((c) => isEnvDump({ k: 'call', call: c, line: c.line }));
+    if (dumps.length === 0) return [];
+    const assigned = new Map<Expr, string>();
+    for (const [key, values] of ctx.py?.assignments ?? []) for (const v of values) assigned.set(v, key.slice(key.lastIndexOf('\0') + 1));
+    for (const c of dumps) {
       if (!isEnvDump({ k: 'call', call: c, line: c.line })) continue;
       if (c.callee === 'os.environ.copy' || c.callee === 'os.environ.items' || c.callee === 'os.environ.keys') continue;
+      const target = [...assigned].find(([v]) => v.k === 'call' && v.call === c)?.[1];
+      if (target !== undefined && envArgs.has(target)) continue;
       out.push(atCall(ctx, c, c.callee === 'dict' || c.callee === 'str' ? `${c.callee}(os.environ)` : c.callee));
     }
     return dedupe(out, 3);
@@ -146,7 +170,9 @@ const envDump: Rule = {
  * authenticate and is not counted; the walk does not descend into it.
  */
 function sensitiveSource(ctx: FileContext, e: Expr): string | undefined {
-  const stack: { e: Expr; hops: number }[] = [{ e, hops: 4 }];
+  // Six assignments cover a stealer's usual plumbing: path list -> loop variable -> open file ->
+  // collected dict -> encoded body -> request (jeIlyfish-style key theft is five deep).
+  const stack: { e: Expr; hops: number }[] = [{ e, hops: 6 }];
   const seen = new Set<Expr>();
   let identity: string | undefined;
   let budget = 5000;
@@ -161,18 +187,25 @@ function sensitiveSource(ctx: FileContext, e: Expr): string | undefined {
     if (x.k === 'call' && /^(getpass\.getuser|os\.getlogin|socket\.gethostname|platform\.node|uuid\.getnode)$/.test(x.call.callee)) {
       identity ??= `host identity (${x.call.callee})`;
     }
+    // What an instance-metadata fetch returns is the instance's credentials. (The fetch itself is not
+    // a send of them: only its result travelling on to another request is.)
+    if (x.k === 'call' && FETCH_CALLS.has(x.call.callee) && x.call.args[0] && ctx.py && someExpr(x.call.args[0], ctx.py, (y) => y.k === 'str' && METADATA_URL.test(y.value), 2)) {
+      return 'cloud instance credentials (metadata service)';
+    }
     const v = x.k === 'str' ? x.value : x.k === 'call' ? x.call.folded : undefined;
     if (v !== undefined) {
       for (const c of [...CREDENTIAL_FILES, ...SSH, ...BROWSER, ...TOKENS_WALLETS]) if (c.re.test(v)) return c.name;
     }
     for (const child of childrenOf(x)) stack.push({ e: child, hops });
-    if (x.k === 'name' && hops > 0) for (const a of ctx.py?.assignments.get(x.name) ?? []) stack.push({ e: a, hops: hops - 1 });
+    if (x.k === 'name' && hops > 0 && ctx.py) for (const a of valuesOf(ctx.py, x)) stack.push({ e: a, hops: hops - 1 });
   }
   return identity;
 }
 
+const DNS_LOOKUP = /^(socket\.(gethostbyname|gethostbyname_ex|getaddrinfo)|dns\.resolver\.(resolve|query))$/;
+
 /** Calls that send data somewhere: HTTP with a body or query, sockets, SMTP, webhook clients. */
-const SEND = /^(requests\.(post|put|get|request|patch)|httpx\.(post|put|get|request)|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|\.sendall|\.send|\.sendto|\.sendmail|\.send_message|\.post|\.put|\.request|\.execute|\.storbinary|\.send_document|\.send_message|discord_webhook\.DiscordWebhook|\.urlopen)$/;
+const SEND = /^(requests\.(post|put|get|request|patch)|httpx\.(post|put|get|request|patch)|aiohttp\.request|urllib3\.request|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|\.sendall|\.send|\.sendto|\.sendmail|\.send_message|\.post|\.put|\.request|\.execute|\.storbinary|\.send_document|\.send_message|discord_webhook\.DiscordWebhook|\.urlopen)$/;
 
 const exfiltrate: Rule = {
   id: 'exfiltrate-sensitive-data',
@@ -191,7 +224,12 @@ const exfiltrate: Rule = {
     if (!ctx.py) return [];
     const out: Evidence[] = [];
     for (const c of ctx.py.calls) {
-      if (!SEND.test(c.callee) && !NETWORK_CALLS.has(c.callee)) continue;
+      // Calls that carry data out. Opening a connection (socket.socket(family), HTTPConnection(host),
+      // create_connection((host, port))) sends nothing of its arguments but an address.
+      if (!SEND.test(c.callee) && !DNS_LOOKUP.test(c.callee)) continue;
+      // Resolving the host's own name (`gethostbyname(gethostname())`) finds its address; a lookup
+      // leaks data only when the data is built into the queried name (dependency-confusion probes).
+      if (DNS_LOOKUP.test(c.callee) && !(c.args[0] && exprContains(ctx, c.args[0], (x) => x.k === 'bin' || x.k === 'fstr' || (x.k === 'call' && /^(\.format|\.join|\.hex|.*b(64|32|16)encode|.*hexlify)$/.test(x.call.callee)), 4))) continue;
       // A method named send/post/put counts only on an object that came from a network call:
       // queue.put(os.environ) is not a request.
       if (c.callee.startsWith('.') && !(c.receiver && exprContains(ctx, c.receiver, (x) => x.k === 'call' && NETWORK_CALLS.has(x.call.callee), 3))) continue;
@@ -209,20 +247,23 @@ const exfiltrate: Rule = {
 
 const harvesting: Rule = {
   id: 'credential-harvesting',
-  description: 'one file goes after three or more kinds of secrets (cloud, SSH, browser, tokens, wallets, package-registry credentials)',
+  description: 'one file goes after three or more families of secrets (cloud, cluster, package registries, SSH, browsers, tokens, wallets)',
   severity: 'high',
   tags: ['credentials'],
   kind: 'threat',
   scope: 'file',
   explain:
-    'Counts distinct kinds of secret locations referenced in one file. An SDK touches its own; a stealer sweeps them ' +
-    'all: three different kinds in one file is the shape of a harvester.',
+    'Counts the families of secret locations referenced in one file: cloud keys (AWS, gcloud, Azure), cluster configs ' +
+    '(kube, Docker), package-registry and VCS logins (.pypirc, .npmrc, .netrc, git and gh credentials), SSH keys, ' +
+    'browser stores, messenger tokens, wallets. An SDK or a registry-login tool touches one family; a stealer sweeps ' +
+    'them: three families in one file is the shape of a harvester.',
   checkFile(ctx) {
     const hits = categoryHits(ctx, [...CREDENTIAL_FILES, ...SSH, ...BROWSER, ...TOKENS_WALLETS]);
+    const families = new Set(hits.map((h) => h.family));
+    if (families.size < 3) return [];
     const kinds = new Set(hits.map((h) => h.cat));
-    if (kinds.size < 3) return [];
     const first = hits[0]!.e;
-    return [{ ...first, detail: `${kinds.size} kinds of secrets: ${[...kinds].join(', ')}` }];
+    return [{ ...first, detail: `${families.size} kinds of secrets: ${[...kinds].join(', ')}` }];
   },
 };
 

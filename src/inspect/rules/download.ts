@@ -58,6 +58,14 @@ const downloadExecutable: Rule = {
       const scope = c.func ?? '';
       if ((c.callee === 'urllib.request.urlretrieve' || c.callee === 'urllib.urlretrieve' || c.callee === 'wget.download') && c.args[1]?.k === 'name') saved.add(`${scope}\0${c.args[1].name}`);
       if (c.callee === 'open' && fetchingScopes.has(scope) && c.args[0]?.k === 'name' && c.args[1]?.k === 'str' && /[wa]/.test(c.args[1].value) && c.args[1].value.includes('b')) saved.add(`${scope}\0${c.args[0].name}`);
+      // `Path(file).write_bytes(r.content)` in a function that fetches.
+      const r = c.receiver;
+      if (c.callee === '.write_bytes' && fetchingScopes.has(scope) && r?.k === 'call' && /(^|\.)Path$/.test(r.call.callee) && r.call.args[0]?.k === 'name') saved.add(`${scope}\0${r.call.args[0].name}`);
+      // A helper of this file that fetches (`safe_download(url, target)`, as in Ultralytics 8.3.41):
+      // the names handed to it are where the download lands.
+      if (/^[A-Za-z_]\w*$/.test(c.callee) && fetchingScopes.has(c.callee) && c.callee !== scope) {
+        for (const a of c.args.slice(1)) if (a.k === 'name') saved.add(`${scope}\0${a.name}`);
+      }
     }
     for (const s of starts) {
       const scope = s.func ?? '';

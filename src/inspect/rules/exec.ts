@@ -3,9 +3,9 @@
  * through getattr or __dict__ lookups, imports of computed module names. Matched on the resolved
  * call structure, so aliases (`import base64 as b`, `e = exec`) and `__import__` do not hide them.
  */
-import { constValue, type Expr, type PyCall } from '../python.js';
+import { constValue, someExpr, valuesOf, type Expr, type PyCall } from '../python.js';
 import type { Evidence, FileContext, Rule } from '../types.js';
-import { DECODE_CALLS, EXEC_CALLS, PROCESS_CALLS, atCall, childrenOf, dedupe } from './util.js';
+import { DECODE_CALLS, EXEC_CALLS, FETCH_CALLS, NETWORK_CALLS, PROCESS_CALLS, atCall, childrenOf, dedupe } from './util.js';
 
 /**
  * Calls that pass their input through to what exec receives: decoders themselves, and the string
@@ -17,8 +17,13 @@ const PASS_THROUGH = new Set([
   '.read', '.format', 'types.CodeType', 'marshal.loads', '.lower', '.upper', 'bytes.decode', '.tobytes', 'memoryview',
 ]);
 
-/** A decoding step feeding an expression: a decoder call, a reversed literal, a chr()/XOR assembly. */
-export function isDecodeStep(ctx: FileContext, e: Expr): string | undefined {
+/**
+ * A decoding step feeding an expression: a decoder call, a reversed literal, a chr()/XOR assembly,
+ * whose input is a payload the package carries or fetches (see payloadSource). `minLiteral` is how
+ * long a string constant has to be to count as that payload: code is long, a module or function
+ * name (import-obfuscated, api-obfuscation) can be two characters.
+ */
+export function isDecodeStep(ctx: FileContext, e: Expr, minLiteral = 16): string | undefined {
   if (!ctx.py) return undefined;
   const stack: { e: Expr; hops: number }[] = [{ e, hops: 3 }];
   const seen = new Set<Expr>();
@@ -27,13 +32,14 @@ export function isDecodeStep(ctx: FileContext, e: Expr): string | undefined {
     const { e: x, hops } = stack.pop()!;
     if (seen.has(x)) continue;
     seen.add(x);
-    const step = decodeStep(x);
+    const step = decodeStep(x, ctx);
+    if (step && x.k === 'call' && !payloadSource(ctx, x.call, minLiteral)) continue;
     if (step) return step;
     if (x.k === 'call') {
       if (!PASS_THROUGH.has(x.call.callee) && !DECODE_CALLS.has(x.call.callee)) continue;
     }
     if (x.k === 'name') {
-      if (hops > 0) for (const v of ctx.py.assignments.get(x.name) ?? []) stack.push({ e: v, hops: hops - 1 });
+      if (hops > 0) for (const v of valuesOf(ctx.py, x)) stack.push({ e: v, hops: hops - 1 });
       continue;
     }
     if (x.k === 'other' && x.type === 'lambda') continue;
@@ -42,7 +48,7 @@ export function isDecodeStep(ctx: FileContext, e: Expr): string | undefined {
   return undefined;
 }
 
-function decodeStep(x: Expr): string | undefined {
+function decodeStep(x: Expr, ctx: FileContext): string | undefined {
   if (x.k === 'call') {
     const c = x.call.callee;
     if (DECODE_CALLS.has(c)) return c;
@@ -51,12 +57,59 @@ function decodeStep(x: Expr): string | undefined {
       if (codec && ['rot13', 'hex', 'base64', 'zlib', 'bz2', 'uu'].includes(codec)) return `decode('${codec}')`;
     }
     if (c === '.join' && x.call.args[0] && hasChrOrXor(x.call.args[0])) return 'chr()/XOR assembly';
+    // `Fernet(key).decrypt(token)`, `AES.new(key, mode).decrypt(blob)`: an encrypted payload is an
+    // encoded one with a key (the March 2024 typosquats and the fake colorama ran theirs this way).
+    if ((c === '.decrypt' || c === '.decrypt_and_verify') && x.call.receiver && isCipher(x.call.receiver, ctx)) return 'decryption';
     if (x.call.folded !== undefined && x.call.folded.length >= 8 && c === 'chr') return 'chr() assembly';
   }
   // Reversing a literal hides it; reversing data (a list, an array) is ordinary.
   if (x.k === 'sub' && x.reverse && constValue(x.value) !== undefined) return 'reversed string';
-  if (x.k === 'sub' && x.reverse && x.value.k === 'name') return 'reversed string';
+  // A name holding a string constant, reversed (`s = '...'; exec(s[::-1])`); a reversed list or
+  // line buffer (sympy's lambdify reverses its lines) is data, not a hidden string.
+  if (x.k === 'sub' && x.reverse && x.value.k === 'name') {
+    const held = ctx.py ? valuesOf(ctx.py, x.value) : [];
+    if (held.length > 0 && held.every((v) => constValue(v) !== undefined)) return 'reversed string';
+  }
   return undefined;
+}
+
+const CIPHERS = /(^|\.)(Fernet|MultiFernet|AESGCM|ChaCha20Poly1305|Cipher)$|^(Crypto|Cryptodome)\.Cipher\.\w+\.new$/;
+
+/** A cipher object (`Fernet(key)`, or a name assigned one), the receiver of a decrypt call. */
+function isCipher(e: Expr, ctx: FileContext): boolean {
+  if (e.k === 'call') return CIPHERS.test(e.call.callee);
+  if (e.k === 'name') return (ctx.py ? valuesOf(ctx.py, e) : []).some((v) => v.k === 'call' && CIPHERS.test(v.call.callee));
+  return false;
+}
+
+const BYTECODE_LOADS = /^(marshal\.loads|pickle\.loads|cPickle\.loads|dill\.loads)$/;
+const FILE_READS = /^(open|io\.open|codecs\.open|\.read|\.read_bytes|\.read_text|\.readlines|pkgutil\.get_data|importlib\.resources\.(read_binary|read_text))$/;
+
+/**
+ * Where decoded data comes from decides what decoding it means. A constant in the package, a
+ * network response or a file the package reads is a payload being unpacked; the arguments a
+ * function was given are its caller's data (keras and TensorFlow rebuild saved Lambda layers with
+ * FunctionType(marshal.loads(...)) from a model file the user loads). Bytecode loaded from a file
+ * is how import caches work (future's import hook), so for marshal/pickle a file read is not a
+ * payload source.
+ */
+function payloadSource(ctx: FileContext, step: PyCall, minLiteral: number): boolean {
+  if (!ctx.py) return false;
+  // A decoder of constants was folded by the analysis: its input is in the package.
+  if (step.folded !== undefined) return true;
+  const bytecode = BYTECODE_LOADS.test(step.callee);
+  const inputs = [...step.args, ...step.kwargs.values(), ...(step.receiver ? [step.receiver] : [])];
+  return inputs.some((a) =>
+    someExpr(
+      a,
+      ctx.py!,
+      (y) =>
+        (y.k === 'str' && y.value.length >= minLiteral) ||
+        (y.k === 'seq' && y.items.length >= 8 && y.items.every((i) => i.k === 'num')) ||
+        (y.k === 'call' && (FETCH_CALLS.has(y.call.callee) || (!bytecode && FILE_READS.test(y.call.callee)))),
+      3,
+    ),
+  );
 }
 
 /** `chr(...)` calls or `^` operators inside (a comprehension joined into a string is how XOR decoders look). */
@@ -140,10 +193,14 @@ const apiObfuscation: Rule = {
     if (!ctx.py) return [];
     const out: Evidence[] = [];
     for (const r of ctx.py.reflective) {
+      // `getattr(builtins, 'exec')` names what it gets: the py2/py3 compatibility idiom of six,
+      // future, SQLAlchemy and others. The call is resolved to exec all the same, so what it runs
+      // is judged by the exec rules; only a subscript lookup or a computed name hides the callee.
+      if (r.viaGetattr && r.nameExpr?.k === 'str') continue;
       const target = r.target === 'globals' ? r.name : r.name !== undefined ? normalize(`${r.target}.${r.name}`) : undefined;
       if (target !== undefined && HIDDEN_TARGETS.has(target)) {
         out.push(withPhase(ctx, r.line, `${target} looked up by name`));
-      } else if (r.name === undefined && REFLECTED_MODULES.test(r.target) && r.nameExpr && isDecodeStep(ctx, r.nameExpr)) {
+      } else if (r.name === undefined && REFLECTED_MODULES.test(r.target) && r.nameExpr && isDecodeStep(ctx, r.nameExpr, 2)) {
         // A loop over operator names is ordinary; a name that had to be decoded first is hiding.
         out.push(withPhase(ctx, r.line, `getattr on ${r.target} with a decoded attribute name`));
       }
@@ -182,7 +239,7 @@ const importObfuscated: Rule = {
       if (!a) continue;
       const name = constValue(a);
       if (a.k !== 'str' && name !== undefined) out.push(atCall(ctx, c, `imports ${JSON.stringify(name)} assembled at run time`));
-      else if (a.k !== 'str' && isDecodeStep(ctx, a)) out.push(atCall(ctx, c, 'imports a decoded module name'));
+      else if (a.k !== 'str' && isDecodeStep(ctx, a, 2)) out.push(atCall(ctx, c, 'imports a decoded module name'));
       else if (name !== undefined && DANGEROUS_MODULES.test(name) && usedInline(ctx, c)) {
         out.push(atCall(ctx, c, `inline import of ${name}`));
       }
@@ -191,9 +248,16 @@ const importObfuscated: Rule = {
   },
 };
 
-/** `__import__('os').system(...)`: the import result is called on the spot. */
+const INLINE_DANGER = new Set([...EXEC_CALLS, ...PROCESS_CALLS, ...NETWORK_CALLS, ...DECODE_CALLS]);
+
+/**
+ * `__import__('os').system(...)`: the import result is called on the spot, for something that runs,
+ * spawns, connects or decodes. A lazy import for anything else (faiss's
+ * `__import__('ctypes').CDLL(None).getauxval(16)` CPU probe) is only terse.
+ */
 function usedInline(ctx: FileContext, imp: PyCall): boolean {
-  return (ctx.py?.calls ?? []).some((c) => c.line === imp.line && c !== imp && c.callee.includes('.') && !c.callee.startsWith('.') && c.callee.split('.')[0] === constValue(imp.args[0]!)?.split('.')[0]);
+  const root = constValue(imp.args[0]!)?.split('.')[0];
+  return (ctx.py?.calls ?? []).some((c) => c.line === imp.line && c !== imp && INLINE_DANGER.has(c.callee) && c.callee.split('.')[0] === root);
 }
 
 export const execRules: Rule[] = [execDecoded, execDynamic, apiObfuscation, importObfuscated];

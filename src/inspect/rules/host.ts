@@ -28,13 +28,17 @@ const persistence: Rule = {
   kind: 'threat',
   scope: 'file',
   explain:
-    'Flags the Windows Startup folder and Run/RunOnce/Winlogon registry keys, macOS LaunchAgents, systemd user units ' +
+    'Flags the Windows Startup folder and Run/RunOnce/Winlogon registry keys (and registry writes in a file that names them), macOS LaunchAgents, systemd user units ' +
     'and `systemctl --user enable`, XDG autostart, crontab edits and /etc/cron paths, and schtasks /create. A library ' +
     'has no reason to arrange for code to run at the next login.',
   checkFile(ctx) {
     const out = stringHits(ctx, AUTOSTART, 5);
-    for (const c of ctx.py?.calls ?? []) {
-      if (/^(_?winreg|winreg)\.(SetValueEx|SetValue|CreateKey|CreateKeyEx)$/.test(c.callee)) out.push(atCall(ctx, c, c.callee));
+    // A registry write is persistence when the file names an autostart key (matched above); PEP 514
+    // registration (findpython) and key-value stores write the registry honestly.
+    if (out.length > 0) {
+      for (const c of ctx.py?.calls ?? []) {
+        if (/^(_?winreg|winreg)\.(SetValueEx|SetValue|CreateKey|CreateKeyEx)$/.test(c.callee)) out.push(atCall(ctx, c, c.callee));
+      }
     }
     return dedupe(out, 5);
   },
@@ -112,22 +116,34 @@ const reverseShell: Rule = {
   },
 };
 
-const INJECTION = /^(?:.*\.)?(VirtualAllocEx|WriteProcessMemory|CreateRemoteThread|NtCreateThreadEx|QueueUserAPC|SetThreadContext|NtUnmapViewOfSection|ZwUnmapViewOfSection|RtlCreateUserThread|ReadProcessMemory|MiniDumpWriteDump|OpenProcess)$/;
+/** The three steps of an injection: room in the target, the code written into it, a thread to run it. */
+const ALLOC = /^(?:.*\.)?(VirtualAllocEx|NtUnmapViewOfSection|ZwUnmapViewOfSection|NtAllocateVirtualMemory)$/;
+const WRITE = /^(?:.*\.)?(WriteProcessMemory|NtWriteVirtualMemory)$/;
+const RUN = /^(?:.*\.)?(CreateRemoteThread|CreateRemoteThreadEx|NtCreateThreadEx|QueueUserAPC|SetThreadContext|RtlCreateUserThread)$/;
+const DUMP = /^(?:.*\.)?MiniDumpWriteDump$/;
 
 const processInjection: Rule = {
   id: 'process-injection',
-  description: 'injects code into or reads the memory of other processes (VirtualAllocEx, WriteProcessMemory, CreateRemoteThread, MiniDumpWriteDump, lsass)',
-  severity: 'high',
+  description: 'injects code into other processes (allocate, write and start a thread in one file) or dumps process memory (MiniDumpWriteDump, lsass)',
+  severity: 'medium',
   tags: ['evasion', 'credentials'],
   kind: 'threat',
   scope: 'file',
   explain:
-    'Flags ctypes calls to the Windows APIs used for DLL and shellcode injection and for dumping process memory, and ' +
-    'references to lsass. Debuggers and profilers use a few of these; a general-purpose library does not.',
+    'Flags files that call all three steps of an injection through ctypes (VirtualAllocEx or an unmapping, ' +
+    'WriteProcessMemory, then CreateRemoteThread/QueueUserAPC/SetThreadContext), MiniDumpWriteDump, and references ' +
+    'to lsass. Debuggers read and write other processes too (debugpy vendors winappdbg), which is why it is medium: ' +
+    'it weighs most beside a download, obfuscation or a hidden process in the same file.',
   checkFile(ctx) {
     const out: Evidence[] = [];
-    const hits = (ctx.py?.calls ?? []).filter((c) => INJECTION.test(c.callee) && !/^OpenProcess$/.test(c.callee.split('.').pop()!));
-    if (hits.length > 0) out.push(...hits.map((c) => atCall(ctx, c, c.callee.split('.').pop())));
+    const calls = ctx.py?.calls ?? [];
+    const alloc = calls.filter((c) => ALLOC.test(c.callee));
+    const write = calls.filter((c) => WRITE.test(c.callee));
+    const run = calls.filter((c) => RUN.test(c.callee));
+    if (alloc.length > 0 && write.length > 0 && run.length > 0) {
+      for (const c of [alloc[0]!, write[0]!, run[0]!]) out.push(atCall(ctx, c, c.callee.split('.').pop()));
+    }
+    for (const c of calls) if (DUMP.test(c.callee)) out.push(atCall(ctx, c, 'MiniDumpWriteDump'));
     out.push(...stringHits(ctx, /\blsass(?:\.exe)?\b/i, 2));
     return dedupe(out, 5);
   },

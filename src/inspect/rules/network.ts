@@ -5,6 +5,7 @@
  * metadata endpoints that hand out instance credentials.
  */
 import { constValue } from '../python.js';
+import { METADATA_URL } from './credentials.js';
 import type { Evidence, Rule } from '../types.js';
 import { FETCH_CALLS, NETWORK_CALLS, at, atCall, callsTo, dedupe, exprContains, isAuxiliaryPath, stringHits } from './util.js';
 
@@ -27,8 +28,15 @@ const IP_URL = new RegExp(String.raw`\b(?:https?|ftp|wss?|tcp|udp)://(${IPV4})(?
 /** Addresses that are not somewhere else: this host, private networks, link-local (metadata has its own rule). */
 function isLocal(ip: string): boolean {
   const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 0 || a === 127 || a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254) || a >= 224;
+  return a === 0 || a === 127 || a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254) || a >= 224 || PUBLIC_RESOLVERS.has(ip);
 }
+
+/**
+ * Public DNS resolvers: `s.connect(('8.8.8.8', 80))` on a UDP socket is the common idiom for finding
+ * the local address (nothing is sent), and code that checks connectivity pings them. A C2 server is
+ * not one of them.
+ */
+const PUBLIC_RESOLVERS = new Set(['8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9', '149.112.112.112', '208.67.222.222', '208.67.220.220']);
 
 const hardcodedIp: Rule = {
   id: 'hardcoded-ip',
@@ -44,6 +52,7 @@ const hardcodedIp: Rule = {
   checkFile(ctx) {
     const out: Evidence[] = [];
     for (const s of ctx.strings) {
+      if (s.via === 'docstring') continue;
       const m = IP_URL.exec(s.value);
       if (m && !isLocal(m[1]!)) out.push(at(ctx, s.line, `${s.via === 'literal' ? '' : `decoded (${s.via}) `}address ${m[1]}`));
     }
@@ -92,7 +101,7 @@ const exfilEndpoint: Rule = {
     'trycloudflare). Anyone with the URL reads what is sent there, which is why stealers hard-code them; libraries that ' +
     'wrap these services take the token from their caller, and their base URLs are only messaging-api.',
   checkFile(ctx) {
-    return stringHits(ctx, EXFIL_ENDPOINT, 5);
+    return stringHits(ctx, EXFIL_ENDPOINT, 5, true);
   },
 };
 
@@ -136,7 +145,7 @@ const shadyLink: Rule = {
     '(000webhostapp, repl.co, glitch.me) and Tor .onion names in code. They hide where a download really comes from. ' +
     'Docs and READMEs are not scanned. Cheap TLDs alone are not flagged: too many honest sites use them.',
   checkFile(ctx) {
-    return stringHits(ctx, SHADY, 5);
+    return stringHits(ctx, SHADY, 5, true);
   },
 };
 
@@ -156,7 +165,8 @@ const systemInfo: Rule = {
   checkFile(ctx) {
     const out: Evidence[] = [];
     for (const c of ctx.py?.calls ?? []) {
-      if (/^(getpass\.getuser|os\.getlogin|socket\.gethostname|platform\.node|uuid\.getnode|os\.uname|platform\.uname)$/.test(c.callee)) {
+      // (os.uname/platform.uname are left out: setup scripts read them for the machine type.)
+      if (/^(getpass\.getuser|os\.getlogin|socket\.gethostname|platform\.node|uuid\.getnode)$/.test(c.callee)) {
         out.push(atCall(ctx, c, c.callee));
       }
     }
@@ -165,7 +175,6 @@ const systemInfo: Rule = {
   },
 };
 
-const METADATA = /\b169\.254\.169\.254\b|\bmetadata\.google\.internal\b|\b100\.100\.100\.200\b|\bfd00:ec2::254\b|\bmetadata\.azure\.com\b|\/latest\/meta-data\/iam\/security-credentials/i;
 
 const cloudMetadata: Rule = {
   id: 'cloud-metadata',
@@ -178,7 +187,7 @@ const cloudMetadata: Rule = {
     'Flags the AWS/Azure/GCP/Alibaba metadata addresses and the IAM credentials path. Cloud SDKs use them honestly; ' +
     'in an unrelated package, at install time, or beside a data-drop URL, it is credential theft from the build machine.',
   checkFile(ctx) {
-    return stringHits(ctx, METADATA, 3);
+    return stringHits(ctx, METADATA_URL, 3);
   },
 };
 
@@ -227,7 +236,7 @@ const importNetwork: Rule = {
     'which are run as scripts rather than imported, are not flagged.)',
   checkFile(ctx) {
     if (ctx.role !== 'init' && ctx.role !== 'module') return [];
-    if (isAuxiliaryPath(ctx.path)) return [];
+    if (ctx.auxiliary ?? isAuxiliaryPath(ctx.path)) return [];
     return dedupe(
       callsTo(ctx, CONNECTS)
         .filter((c) => c.topLevel && !c.mainGuard && c.cls === undefined)

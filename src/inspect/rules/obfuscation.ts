@@ -4,7 +4,7 @@
  * payloads hidden in images. Honest libraries minify nothing in Python, so these are rare there.
  */
 import type { Evidence, FileContext, Rule } from '../types.js';
-import { EXEC_CALLS, at, atCall, callsTo, dedupe, entropy } from './util.js';
+import { EXEC_CALLS, at, atCall, callsTo, dedupe, entropy, phaseOf } from './util.js';
 
 const B64_BLOB = /^[A-Za-z0-9+/=_\-\s]+$/;
 const HEX_BLOB = /^[0-9a-fA-F\s]+$/;
@@ -78,8 +78,11 @@ const hiddenMargin: Rule = {
       if (!m) return;
       const rest = l.slice(m.index + 1 + m[1]!.length);
       if (rest.startsWith('#')) return;
-      const e = at(ctx, i + 1, `${m[1]!.length} whitespace characters, then: ${rest.slice(0, 80)}`);
-      out.push(e);
+      // What hides there is a statement: an import, or a name that is called, assigned or
+      // dereferenced. Wide tables of numbers (in code or in a quoted matrix) are layout, not hiding.
+      if (!/^[;\s]*(?:import\s|from\s|[A-Za-z_][\w.]*\s*[(=[.])/.test(rest)) return;
+      const call = ctx.py?.calls.find((c) => c.line === i + 1);
+      out.push(at(ctx, i + 1, `${m[1]!.length} whitespace characters, then: ${rest.slice(0, 80)}`, call ? phaseOf(ctx, call) : phaseOf(ctx)));
     });
     return dedupe(out, 5);
   },
@@ -99,10 +102,11 @@ const pyarmor: Rule = {
   checkFile(ctx) {
     const out: Evidence[] = [];
     for (const i of ctx.py?.imports ?? []) {
-      if (/^(pytransform|pyarmor_runtime\w*)(\.|$)/.test(i.module) || /^pyarmor_runtime/.test(i.name ?? '')) out.push(at(ctx, i.line, 'PyArmor runtime'));
+      // The protected code runs when its module is imported: that is when the runtime is loaded.
+      if (/^(\.*pytransform|pyarmor_runtime\w*)(\.|$)/.test(i.module) || /^pyarmor_runtime/.test(i.name ?? '')) out.push(at(ctx, i.line, 'PyArmor runtime', i.topLevel ? phaseOf(ctx) : undefined));
     }
     for (const c of ctx.py?.calls ?? []) {
-      if (c.callee === '__pyarmor__' || c.callee === 'pyarmor' || c.callee.endsWith('.__pyarmor__')) out.push(at(ctx, c.line, 'PyArmor-encrypted code'));
+      if (c.callee === '__pyarmor__' || c.callee === 'pyarmor' || c.callee.endsWith('.__pyarmor__')) out.push(atCall(ctx, c, 'PyArmor-encrypted code'));
     }
     if (!ctx.py) {
       ctx.lines.forEach((l, i) => {
@@ -129,8 +133,13 @@ const mangledIdentifiers: Rule = {
   checkFile(ctx) {
     if (!ctx.py) return [];
     const names = new Set<string>();
-    for (const n of ctx.py.assignments.keys()) if (MANGLED.test(n)) names.add(n);
+    for (const key of ctx.py.assignments.keys()) {
+      const n = key.slice(key.lastIndexOf('\0') + 1);
+      if (MANGLED.test(n)) names.add(n);
+    }
     let firstLine: number | undefined;
+    // `import base64 as IlIlIl` defines a name as much as an assignment does.
+    for (const i of ctx.py.imports) if (MANGLED.test(i.alias)) names.add(i.alias);
     for (const c of ctx.py.calls) {
       if (MANGLED.test(c.callee)) {
         names.add(c.callee);

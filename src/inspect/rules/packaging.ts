@@ -97,6 +97,11 @@ export function nativeKind(path: string, head: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** A directory with the files a build starts from at its top (or one level down, `pkg-1.0/`). */
+function isSourceTree(pkg: PackageContext): boolean {
+  return pkg.archive.members.some((m) => /^(?:[^/]+\/)?(setup\.py|pyproject\.toml|setup\.cfg|PKG-INFO)$/.test(m.path));
+}
+
 function binaries(pkg: PackageContext): Evidence[] {
   const out: Evidence[] = [];
   for (const m of pkg.archive.members) {
@@ -111,15 +116,18 @@ function binaries(pkg: PackageContext): Evidence[] {
 const sdistBinary: Rule = {
   id: 'sdist-binary',
   description: 'the sdist contains compiled native binaries (ELF, PE, Mach-O: .so, .pyd, .dll, .exe, .dylib)',
-  severity: 'medium',
+  severity: 'low',
   tags: ['native'],
   kind: 'threat',
   scope: 'package',
   explain:
     'An sdist is source: what it builds should come from its files. A prebuilt executable or library inside it ' +
     'cannot be reviewed and may be run or linked by setup.py. Detected by magic bytes, not names, so a renamed ' +
-    'binary is still found. A few projects vendor test binaries or launchers (setuptools ships its .exe launchers).',
+    'binary is still found. Projects vendor launchers (setuptools, distlib) and build tools (lupa), so it is low: ' +
+    'what matters is whether install-time code runs it. A directory counts as a source tree only when it has ' +
+    'setup.py, pyproject.toml, setup.cfg or PKG-INFO at its top; an installed layout (a Debian package) is not one.',
   checkPackage(pkg) {
+    if (pkg.archive.kind === 'directory' && !isSourceTree(pkg)) return [];
     if (pkg.archive.kind !== 'sdist' && pkg.archive.kind !== 'directory') return [];
     return binaries(pkg);
   },
@@ -128,13 +136,15 @@ const sdistBinary: Rule = {
 const pureWheelBinary: Rule = {
   id: 'pure-wheel-binary',
   description: 'a pure-Python wheel (tagged py*-none-any) contains native binaries',
-  severity: 'medium',
+  severity: 'low',
   tags: ['native'],
   kind: 'threat',
   scope: 'package',
   explain:
     'A wheel tagged none-any claims to run anywhere, so it should hold no machine code. Native executables inside ' +
-    'one are platform-specific payloads travelling under a pure tag.',
+    'one are platform-specific payloads travelling under a pure tag, or a tool shipped for every platform at once ' +
+    '(selenium-manager, setuptools and distlib launchers), which is why it is low: it is reported, and weighs ' +
+    'through what the code does with it.',
   checkPackage(pkg) {
     if (pkg.archive.kind !== 'wheel' || !pkg.pureWheel) return [];
     return binaries(pkg);
@@ -157,8 +167,9 @@ const pycOnly: Rule = {
     for (const p of paths) {
       if (!p.endsWith('.pyc')) continue;
       // pkg/__pycache__/mod.cpython-311.pyc -> pkg/mod.py; pkg/mod.pyc -> pkg/mod.py
+      // pkg/__pycache__/mod.cpython-311.opt-1.pyc -> pkg/mod.py too
       const source = p.includes('__pycache__/')
-        ? p.replace(/__pycache__\/([^/]+?)\.[\w-]+\.pyc$/, '$1.py')
+        ? p.replace(/__pycache__\/([^/.]+)(?:\.[\w-]+)+\.pyc$/, '$1.py')
         : p.replace(/\.pyc$/, '.py');
       if (!paths.has(source)) out.push({ file: p, detail: `no ${source.split('/').pop()} beside it` });
       if (out.length >= 10) break;

@@ -4,7 +4,7 @@
  */
 import { constValue } from '../python.js';
 import type { Evidence, FileContext, Rule } from '../types.js';
-import { PROCESS_CALLS, atCall, callsTo, commandText, dedupe, stringHits } from './util.js';
+import { PROCESS_CALLS, argsOf, at, atCall, callsTo, commandText, dedupe, exprContains, inProse, phaseOf } from './util.js';
 
 const processSpawn: Rule = {
   id: 'process-spawn',
@@ -36,7 +36,9 @@ function silentEvidence(ctx: FileContext): Evidence[] {
       out.push(atCall(ctx, c, `${c.callee} runs ${JSON.stringify(cmd.slice(0, 60))} without a window`));
     } else if (/\bnohup\b[^\n]{0,200}&\s*$|>\s*\/dev\/null\s+2>&1\s*&\s*$|\bsetsid\b/.test(cmd)) {
       out.push(atCall(ctx, c, `${c.callee} detaches ${JSON.stringify(cmd.slice(0, 60))} into the background`));
-    } else if (quiet('stdout') && quiet('stderr') && (c.kwargs.has('start_new_session') || c.kwargs.has('preexec_fn') || quiet('stdin'))) {
+    } else if (quiet('stdout') && quiet('stderr') && (c.kwargs.has('start_new_session') || c.kwargs.has('preexec_fn'))) {
+      // Discarding a compiler probe's output is tidy; discarding everything of a process that is
+      // also detached from the session is a payload meant to outlive the install unseen.
       out.push(atCall(ctx, c, `${c.callee} with every output discarded in a detached session`));
     }
   }
@@ -81,11 +83,28 @@ const shellDownload: Rule = {
   kind: 'threat',
   scope: 'file',
   explain:
-    'Flags strings (including decoded ones) and script lines with `curl ... | sh`, Invoke-WebRequest/DownloadString, ' +
-    'certutil -urlcache, bitsadmin /transfer, mshta or regsvr32 with a URL, and powershell -EncodedCommand. ' +
-    'Installers of honest tools print such commands in docs, which are not scanned.',
+    'Flags `curl ... | sh`, Invoke-WebRequest/DownloadString, certutil -urlcache, bitsadmin /transfer, mshta or ' +
+    'regsvr32 with a URL, and powershell -EncodedCommand: in install-time code and scripts wherever they appear, in ' +
+    'decoded strings always, and in modules when the file runs the command (the string reaches a process call). ' +
+    "A CLI that offers to install a tool (huggingface_hub's `curl -LsSf https://hf.co/cli/install.sh | bash`) builds " +
+    'such a command in one function and runs it in another; help texts quote them; docs are not scanned.',
   checkFile(ctx) {
-    return stringHits(ctx, DOWNLOAD_COMMAND, 5);
+    const out: Evidence[] = [];
+    const module = ctx.role === 'module' || ctx.role === 'init';
+    const procs = module ? callsTo(ctx, PROCESS_CALLS) : [];
+    for (const s of ctx.strings) {
+      if (s.via === 'docstring' || s.value.length > 1_000_000) continue;
+      const m = DOWNLOAD_COMMAND.exec(s.value);
+      if (!m || (s.via === 'literal' && inProse(s.value, m[0]))) continue;
+      const shown = JSON.stringify(m[0].slice(0, 80));
+      if (!module || s.via !== 'literal') {
+        out.push(at(ctx, s.line, s.via === 'literal' ? `matches ${shown}` : `decoded (${s.via}): ${shown}`, module ? phaseOf(ctx) : undefined));
+        continue;
+      }
+      const runner = procs.find((c) => c.line === s.line || argsOf(c).some((a) => exprContains(ctx, a, (x) => (x.k === 'str' || x.k === 'fstr') && x.line === s.line, 3)));
+      if (runner) out.push({ ...at(ctx, s.line, `${runner.callee} runs ${shown}`), phase: atCall(ctx, runner).phase! });
+    }
+    return dedupe(out, 5);
   },
 };
 

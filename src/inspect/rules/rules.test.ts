@@ -15,7 +15,8 @@ interface Case {
   archive?: string;
 }
 
-const mod = (code: string): Record<string, string> => ({ 'demo-1.0/demo/mod.py': code });
+/** A module of the package `demo` (its __init__.py makes it one: files outside packages are auxiliary). */
+const mod = (code: string): Record<string, string> => ({ 'demo-1.0/demo/__init__.py': '', 'demo-1.0/demo/mod.py': code });
 const setup = (code: string): Record<string, string> => ({ 'demo-1.0/setup.py': code });
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
@@ -68,15 +69,48 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
   'pth-exec': {
     hit: [
       { name: 'pth-imports-and-execs', files: { 'demo/evil.pth': lines("import base64; exec(base64.b64decode('cHJpbnQoJ3BsYWNlaG9sZGVyJyk='))") }, kind: 'wheel' },
-      { name: 'pth-with-unknown-import', files: { 'demo/hook.pth': lines('import demo_hook') }, kind: 'wheel' },
+      {
+        name: 'pth-spawns-a-hidden-interpreter',
+        files: { 'demo_init.pth': lines("import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import demo._hook'], stdout=subprocess.DEVNULL)") },
+        kind: 'wheel',
+      },
     ],
     miss: [
+      { name: 'pth-with-unknown-import-is-only-pth-import', files: { 'demo/hook.pth': lines('import demo_hook') }, kind: 'wheel' },
+      {
+        name: 'coverage-style-exec-of-quoted-code',
+        files: { 'a1_demo.pth': "import sys; exec('import os\\nif os.getenv(\"DEMO_START\"):\\n    import demo\\n    demo.start()\\n')\n" },
+        kind: 'wheel',
+      },
       { name: 'pth-with-paths-only', files: { 'demo.pth': lines('/opt/demo/lib', 'src') }, kind: 'wheel' },
       {
         name: 'setuptools-distutils-precedence-pth',
         files: {
           'distutils-precedence.pth':
             "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n",
+        },
+        kind: 'wheel',
+      },
+    ],
+  },
+  'pth-import': {
+    hit: [
+      { name: 'pth-with-unknown-import', files: { 'demo/hook.pth': lines('import demo_hook') }, kind: 'wheel' },
+      {
+        name: 'nspkg-lookalike-with-extra-statement',
+        files: {
+          'evil-nspkg.pth':
+            "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('demo',));importlib = __import__('importlib.util');__import__('demo_payload');m = m or sys.modules.setdefault('demo', types.ModuleType('demo'))\n",
+        },
+        kind: 'wheel',
+      },
+    ],
+    miss: [
+      {
+        name: 'setuptools-nspkg-namespace-shim',
+        files: {
+          'demo-1.0-py3.11-nspkg.pth':
+            "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('demo', 'ns'));importlib = __import__('importlib.util');__import__('importlib.machinery');m = sys.modules.setdefault('demo.ns', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('demo.ns', [os.path.dirname(p)])));m = m or sys.modules.setdefault('demo.ns', types.ModuleType('demo.ns'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p);m and setattr(sys.modules['demo'], 'ns', m)\n",
         },
         kind: 'wheel',
       },
@@ -98,16 +132,26 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
     hit: [
       { name: 'exec-of-aliased-base64', files: mod(lines('import base64 as b', "exec(b.b64decode('cHJpbnQoJ3BsYWNlaG9sZGVyJyk='))")) },
       { name: 'exec-through-variable-and-zlib', files: mod(lines('import zlib, base64', "blob = base64.b64decode('eJwrKMrMK1FQykvMTVUoSMzJTM4vSgUAT7MHeQ==')", 'code = zlib.decompress(blob)', 'exec(code)')) },
-      { name: 'eval-alias-of-marshal', files: mod(lines('import marshal', 'run = exec', 'run(marshal.loads(data))')) },
+      { name: 'eval-alias-of-marshal', files: mod(lines('import marshal', "data = b'\\xe3placeholder-not-bytecode'", 'run = exec', 'run(marshal.loads(data))')) },
       { name: 'exec-of-reversed-literal', files: mod(lines("exec(')\\'redlohecalp\\'(tnirp'[::-1])")) },
       { name: 'exec-of-rot13', files: mod(lines('import codecs', "exec(codecs.decode('cevag(1)', 'rot13'))")) },
-      { name: 'exec-of-xor-join', files: mod(lines('k = 7', "exec(''.join(chr(ord(c) ^ k) for c in data))")) },
+      { name: 'exec-of-xor-join', files: mod(lines('k = 7', "data = 'wuni`u/6.-placeholder'", "exec(''.join(chr(ord(c) ^ k) for c in data))")) },
       { name: 'getattr-builtins-exec-of-hex', files: mod(lines("getattr(__builtins__, 'exec')(bytes.fromhex('7072696e74283129'))")) },
     ],
     miss: [
       { name: 'exec-of-template-string', files: mod(lines("src = 'def f(): return 1'", 'exec(src, ns)')) },
       { name: 'eval-of-repr-of-reversed-array', files: mod(lines('xx = arr[::-1]', 'assert eval(repr(xx)) == xx')) },
       { name: 'decode-without-exec', files: mod(lines('import base64', "data = base64.b64decode('aGk=')", 'print(data)')) },
+      {
+        // keras/TensorFlow rebuild a saved Lambda layer from the model file the caller loads.
+        name: 'function-rebuilt-from-caller-data',
+        files: mod(lines('import codecs, marshal, types', 'def func_load(code, globs):', "    raw = codecs.decode(code.encode('ascii'), 'base64')", '    return types.FunctionType(marshal.loads(raw), globs)')),
+      },
+      {
+        // An import hook running cached bytecode (future's past.translation).
+        name: 'bytecode-from-a-cache-file',
+        files: mod(lines('import marshal', 'def load(path, ns):', "    with open(path, 'rb') as f:", '        data = f.read()', '    exec(marshal.loads(data[16:]), ns)')),
+      },
     ],
   },
   'exec-dynamic': {
@@ -119,11 +163,13 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
       { name: 'getattr-builtins-exec', files: mod(lines("f = getattr(__builtins__, 'ex' + 'ec')", "f('print(1)')")) },
       { name: 'builtins-dict-eval', files: mod(lines("__builtins__.__dict__['eval']('1')")) },
       { name: 'vars-os-system', files: mod(lines('import os', "vars(os)['system']('echo placeholder')")) },
-      { name: 'getattr-os-decoded-name', files: mod(lines('import os, base64', "name = base64.b64decode(n).decode()", 'getattr(os, name)("x")')) },
+      { name: 'getattr-os-decoded-name', files: mod(lines('import os, base64', "name = base64.b64decode('c3lzdGVt').decode()", 'getattr(os, name)("x")')) },
     ],
     miss: [
       { name: 'getattr-builtins-loop-over-operators', files: mod(lines('import builtins', 'for op in ops:', '    fn = getattr(builtins, op)')) },
       { name: 'getattr-on-own-object', files: mod(lines("handler = getattr(self, 'on_' + event)")) },
+      // six/future/SQLAlchemy's py2-compatible spelling of exec: named in plain sight.
+      { name: 'getattr-builtins-exec-literal', files: mod(lines('import builtins', 'exec_ = getattr(builtins, "exec")')) },
     ],
   },
   'import-obfuscated': {
@@ -359,7 +405,11 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
       { name: 'systemd-user-unit', files: mod(lines("unit = os.path.expanduser('~/.config/systemd/user/placeholder.service')")) },
       { name: 'crontab-edit', files: mod(lines('import os', "os.system('(crontab -l; echo placeholder) | crontab -')")) },
     ],
-    miss: [{ name: 'run-word', files: mod(lines("mode = 'Run'")) }],
+    miss: [
+      { name: 'run-word', files: mod(lines("mode = 'Run'")) },
+      // PEP 514 registration of an interpreter (findpython), not an autostart entry.
+      { name: 'registry-write-elsewhere', files: mod(lines('import winreg', "k = winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, r'Software\\Python\\Demo')", "winreg.SetValueEx(k, 'DisplayName', 0, winreg.REG_SZ, 'Demo')")) },
+    ],
   },
   'persistence-startup-file': {
     hit: [{ name: 'appends-bashrc', files: mod(lines("with open(os.path.expanduser('~/.bashrc'), 'a') as f:", "    f.write('placeholder')")) }],
@@ -392,8 +442,17 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
     miss: [{ name: 'pty-without-socket', files: mod(lines('import pty', "pty.spawn('/bin/sh')")) }],
   },
   'process-injection': {
-    hit: [{ name: 'virtualallocex', files: mod(lines('import ctypes', 'k = ctypes.windll.kernel32', 'k.VirtualAllocEx(h, 0, n, 0x3000, 0x40)', 'k.WriteProcessMemory(h, a, buf, n, None)')) }],
-    miss: [{ name: 'ctypes-strlen', files: mod(lines('import ctypes', "ctypes.CDLL(None).strlen(b'x')")) }],
+    hit: [
+      {
+        name: 'alloc-write-remote-thread',
+        files: mod(lines('import ctypes', 'k = ctypes.windll.kernel32', 'a = k.VirtualAllocEx(h, 0, n, 0x3000, 0x40)', 'k.WriteProcessMemory(h, a, buf, n, None)', 'k.CreateRemoteThread(h, None, 0, a, None, 0, None)')),
+      },
+    ],
+    miss: [
+      { name: 'ctypes-strlen', files: mod(lines('import ctypes', "ctypes.CDLL(None).strlen(b'x')")) },
+      // What a debugger does: read another process and set a thread's registers.
+      { name: 'debugger-reads-memory', files: mod(lines('import ctypes', 'k = ctypes.windll.kernel32', 'k.ReadProcessMemory(h, addr, buf, n, None)', 'k.SetThreadContext(t, ctx)')) },
+    ],
   },
   'dll-hijacking': {
     hit: [
@@ -458,12 +517,16 @@ describe('every rule has cases', () => {
   });
 });
 
+const KIND = new Map(RULES.map((r) => [r.id, r.kind]));
+
 for (const [rule, { hit, miss }] of Object.entries(CASES)) {
   if (hit.length + miss.length === 0) continue;
   describe(rule, () => {
     for (const c of hit) {
       it(`fires on ${c.name}`, async () => {
-        const r = await scan(c.files, c.kind, c.archive);
+        // Capabilities are only analysed in files where some threat could be (prefilter.ts), so
+        // their own cases run with every file parsed; threats run as the CLI runs them.
+        const r = await scan(c.files, c.kind, c.archive, { prefilter: KIND.get(rule) !== 'capability' });
         expect(rulesOf(r)).toContain(rule);
         const f = r.findings.find((x) => x.rule === rule)!;
         expect(f.file).not.toBe(undefined);
@@ -471,9 +534,23 @@ for (const [rule, { hit, miss }] of Object.entries(CASES)) {
     }
     for (const c of miss) {
       it(`stays quiet on ${c.name}`, async () => {
-        const r = await scan(c.files, c.kind, c.archive);
+        const r = await scan(c.files, c.kind, c.archive, { prefilter: false });
         expect(rulesOf(r)).not.toContain(rule);
       });
     }
   });
 }
+
+describe('the prefilter', () => {
+  // Every case of every rule, threat findings with and without the prefilter: skipping a file
+  // must never cost a threat finding.
+  const all = Object.values(CASES).flatMap(({ hit, miss }) => [...hit, ...miss]);
+  it.each(all.map((c) => [c.name, c] as [string, Case]))('keeps every threat finding of %s', async (_n, c) => {
+    const threats = (r: Awaited<ReturnType<typeof scan>>): string[] =>
+      r.findings.filter((f) => KIND.get(f.rule) !== 'capability').map((f) => `${f.rule} ${f.file}:${f.line ?? 0}`).sort();
+    const on = await scan(c.files, c.kind, c.archive);
+    const off = await scan(c.files, c.kind, c.archive, { prefilter: false });
+    expect(threats(on)).toEqual(threats(off));
+    expect(on.score).toBe(off.score);
+  });
+});

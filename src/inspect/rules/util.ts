@@ -3,7 +3,7 @@
  * "talks to the network", and helpers to turn a line into bounded, escaped evidence.
  */
 import { escapeForDisplay } from '../../archive/index.js';
-import { constValue, someExpr, type Expr, type PyCall } from '../python.js';
+import { constValue, someExpr, valuesOf, type Expr, type PyCall } from '../python.js';
 import type { Evidence, FileContext, Phase } from '../types.js';
 
 export const EXEC_CALLS = new Set([
@@ -62,9 +62,26 @@ export function callsTo(ctx: FileContext, set: Set<string>): PyCall[] {
   return calls(ctx, (c) => set.has(c.callee));
 }
 
+/**
+ * The PEP 517 hooks pip calls in a build backend (as functions or as methods of the backend object).
+ */
+export const BACKEND_HOOKS = new Set([
+  'build_wheel', 'build_sdist', 'build_editable', 'get_requires_for_build_wheel', 'get_requires_for_build_sdist',
+  'get_requires_for_build_editable', 'prepare_metadata_for_build_wheel', 'prepare_metadata_for_build_editable',
+]);
+
 /** When a call in this file runs. */
 export function phaseOf(ctx: FileContext, call?: PyCall): Phase {
-  if (ctx.role === 'setup' || ctx.role === 'pth' || ctx.role === 'build-backend') return 'install';
+  if (ctx.role === 'pth') return 'install';
+  if (ctx.role === 'setup' || ctx.role === 'build-backend') {
+    // setup.py's top level (`if __name__ == '__main__'` included: pip runs it as the main script),
+    // the methods of the commands an install runs, and the functions those reach run at install; a
+    // custom `setup.py coverage` or `upload` command runs when someone asks for it. A build
+    // backend's module level and its PEP 517 hooks run at install.
+    if (!call || call.func === undefined) return 'install';
+    if (call.cls !== undefined) return ctx.installClasses?.has(call.cls) || (ctx.role === 'build-backend' && BACKEND_HOOKS.has(call.func)) ? 'install' : 'runtime';
+    return ctx.py?.calledAtTopLevel.has(call.func) || (ctx.role === 'build-backend' && BACKEND_HOOKS.has(call.func)) ? 'install' : 'runtime';
+  }
   if (call && call.topLevel && !call.mainGuard) return 'import';
   // A function the module calls on import runs on import (one level: `def _update(): ...; _update()`).
   if (call?.func !== undefined && !call.mainGuard && ctx.py?.calledAtTopLevel.has(call.func) && call.cls === undefined) return 'import';
@@ -111,14 +128,29 @@ export function dedupe(evidence: Evidence[], max = 20): Evidence[] {
   return out;
 }
 
-/** Strings (literals, decoded and folded values; lines of text files) that match. */
-export function stringHits(ctx: FileContext, re: RegExp, max = 20): Evidence[] {
+/**
+ * Prose that mentions the match (a help text, a field description, an example in a message) rather
+ * than a value that is the match: at least eight words of text besides it. A URL or command an
+ * attacker uses is a value of its own; documentation of a service quotes it in a sentence.
+ */
+export function inProse(value: string, match: string): boolean {
+  const rest = value.replace(match, ' ');
+  return (rest.match(/[A-Za-z]{2,}[,.:;]?(?=\s)/g)?.length ?? 0) >= 8;
+}
+
+/**
+ * Strings (literals, decoded and folded values; lines of text files) that match. With `skipProse`,
+ * literal strings that only mention the match in a sentence are left out (decoded ones never are).
+ */
+export function stringHits(ctx: FileContext, re: RegExp, max = 20, skipProse = false): Evidence[] {
   const out: Evidence[] = [];
   for (const s of ctx.strings) {
     if (s.value.length > 1_000_000 || s.via === 'docstring') continue;
     const m = re.exec(s.value);
     if (!m) continue;
-    out.push(at(ctx, s.line, s.via === 'literal' ? `matches ${JSON.stringify(trimMatch(m[0]))}` : `decoded (${s.via}): ${JSON.stringify(trimMatch(m[0]))}`));
+    if (skipProse && s.via === 'literal' && inProse(s.value, m[0])) continue;
+    const shown = JSON.stringify(trimMatch(m[0]));
+    out.push(at(ctx, s.line, s.via === 'literal' ? `matches ${shown}` : s.via === 'path-join' ? `joined path: ${shown}` : `decoded (${s.via}): ${shown}`));
     if (out.length >= max) break;
   }
   return dedupe(out, max);
@@ -168,7 +200,7 @@ export function entropy(s: string): number {
  * (scripts in them run only when someone runs them), and which are full of deliberately odd code.
  */
 export function isAuxiliaryPath(path: string): boolean {
-  return /(^|\/)(tests?|testing|docs?|examples?|benchmarks?|test_[^/]*\.py|[^/]*_test\.py|conftest\.py)(\/|$)/.test(path);
+  return /(^|\/)(tests?|testing|docs?|examples?|benchmarks?|test_[^/]*\.py|[^/]*_test\.py|conftest\.py)(\/|$)/i.test(path);
 }
 
 /** True when some sub-expression matches, following names through up to `hops` assignments. */
@@ -183,7 +215,7 @@ export function exprContains(ctx: FileContext, e: Expr, pred: (x: Expr) => boole
     seen.add(x);
     if (pred(x)) hit = true;
     for (const child of childrenOf(x)) stack.push({ e: child, hops });
-    if (x.k === 'name' && hops > 0) for (const v of ctx.py?.assignments.get(x.name) ?? []) stack.push({ e: v, hops: hops - 1 });
+    if (x.k === 'name' && hops > 0 && ctx.py) for (const v of valuesOf(ctx.py, x)) stack.push({ e: v, hops: hops - 1 });
   }
   return hit;
 }

@@ -1,0 +1,3 @@
+"""Cross-platform colored terminal text."""
+RED = "\033[31m"
+RESET = "\033[0m"

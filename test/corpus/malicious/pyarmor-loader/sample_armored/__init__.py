@@ -1,0 +1,2 @@
+"""Wallet utilities."""
+from . import core  # noqa: F401

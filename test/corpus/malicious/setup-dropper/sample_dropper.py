@@ -1,0 +1,5 @@
+"""Kafka client helpers."""
+
+
+def topic(name):
+    return name.strip().lower()

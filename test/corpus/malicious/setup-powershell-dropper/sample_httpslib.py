@@ -1,0 +1,5 @@
+"""HTTP helpers."""
+
+
+def join(base, path):
+    return base.rstrip("/") + "/" + path.lstrip("/")

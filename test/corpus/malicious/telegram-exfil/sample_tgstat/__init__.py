@@ -1,0 +1,4 @@
+"""Usage statistics for notebooks."""
+from ._report import report
+
+report()

@@ -1,0 +1,1 @@
+"""HTTP library with thread-safe connection pooling."""
