@@ -43,8 +43,9 @@ describe('auxiliary files', () => {
   it('tests, and scripts outside any package, weigh a quarter', async () => {
     const r = await scan({ 'demo-1.0/demo/__init__.py': '', 'demo-1.0/tests/test_x.py': exfil, 'demo-1.0/ci/upload.py': exfil });
     expect(rulesOf(r)).toContain('exfiltrate-sensitive-data');
-    // exfiltrate-sensitive-data 10 and hardcoded-ip 3 at a quarter each, and no pair bonus in tests.
-    expect(r.score).toBe(3.3);
+    // exfiltrate-sensitive-data 10 and hardcoded-ip 3 at a quarter each, no pair bonus in tests, and
+    // auxiliary files add to a package only when its own code makes it suspicious.
+    expect(r.score).toBe(0);
     expect(r.verdict).toBe('clean');
   });
 

@@ -11,7 +11,7 @@ import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import { parseCoreMetadata } from '../core/metadata.js';
 import { MAX_PARSE_BYTES, analyseWith, pythonParser, type PyAnalysis } from './python.js';
 import { RULES } from './rules/index.js';
-import { worthParsing } from './prefilter.js';
+import { parseMode, relevantRanges } from './prefilter.js';
 import { score } from './score.js';
 import type {
   Evidence,
@@ -100,7 +100,8 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
     let text = decoder.decode(data);
     if (text.startsWith('\uFEFF')) text = text.slice(1);
     const isPython = role !== 'script' && !TEXT_ONLY.test(m.path) && (PYTHON.test(m.path) || role === 'pth' || isPythonScript(m.path, text));
-    if (isPython && prefilter && (role === 'module' || role === 'init') && !worthParsing(text)) {
+    const mode = isPython && prefilter && (role === 'module' || role === 'init') ? parseMode(text) : 'full';
+    if (mode === 'skip') {
       pythonFiles++;
       pkg.files.push({ path: m.path, role, text, lines: [], strings: [], pkg, skipped: true });
       continue;
@@ -113,7 +114,9 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
       // A .pth file is a list of paths; only its `import` lines are code.
       const source = role === 'pth' ? lines.map((l) => (/^import[\s\t]/.test(l) ? l : '')).join('\n') : text;
       try {
-        py = analyseWith(parser, source);
+        // In a big module, only the top-level functions and classes that could matter are parsed.
+        const ranges = mode === 'full' && prefilter && (role === 'module' || role === 'init') ? relevantRanges(source) : undefined;
+        py = analyseWith(parser, source, 0, mode === 'shallow', ranges);
         if (py.hasErrors) parseErrors++;
         strings = py.strings;
       } catch {
@@ -133,7 +136,8 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
   propagateImportTime(pkg);
   const auxiliary = auxiliaryFiles(pkg);
   for (const ctx of pkg.files) ctx.auxiliary = auxiliary.has(ctx.path);
-  const isAuxiliary = (file: string): boolean => auxiliary.has(file) || (!pkg.files.some((f) => f.path === file) && isAuxiliaryPath(file));
+  const known = new Set(pkg.files.map((f) => f.path));
+  const isAuxiliary = (file: string): boolean => auxiliary.has(file) || (!known.has(file) && isAuxiliaryPath(file));
 
   const findings: Finding[] = [];
   for (const ctx of pkg.files) {
@@ -281,6 +285,8 @@ function propagateImportTime(pkg: PackageContext): void {
   }
 }
 
+const SCRIPT_EXT = /\.(?:sh|bash|bat|cmd|ps1|vbs)\b/gi;
+
 const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
 
 /** The modules a file imports, from its text (skipped files have no analysis), relative ones resolved. */
@@ -321,6 +327,9 @@ function auxiliaryFiles(pkg: PackageContext): Set<string> {
     const rel = pkg.root !== '' && path.startsWith(pkg.root) ? path.slice(pkg.root.length) : path;
     const slash = path.lastIndexOf('/');
     if (!rel.includes('/') || slash < 0) return false;
+    // `.evergreen/scripts/__init__.py` makes a package of CI helpers, but no import reaches a
+    // dotted folder: hidden folders are outside the package whatever they hold.
+    if (rel.split('/').slice(0, -1).some((d) => d.startsWith('.'))) return true;
     return !members.has(`${path.slice(0, slash)}/__init__.py`);
   };
   const aux = new Set<string>();
@@ -331,7 +340,13 @@ function auxiliaryFiles(pkg: PackageContext): Set<string> {
   if (aux.size === 0) return aux;
   const byModule = new Map<string, string>();
   for (const f of pkg.files) if (PYTHON.test(f.path)) byModule.set(moduleName(pkg, f.path), f.path);
-  const scripts = pkg.files.filter((f) => f.role === 'script' && aux.has(f.path));
+  // Script names, to find where the package's code names one (`subprocess.call(['sh', 'build.sh'])`).
+  const scripts = new Map<string, string[]>();
+  for (const f of pkg.files) {
+    if (f.role !== 'script' || !aux.has(f.path)) continue;
+    const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+    scripts.set(base, [...(scripts.get(base) ?? []), f.path]);
+  }
   const done = new Set<string>();
   for (let grew = true; grew; ) {
     grew = false;
@@ -342,11 +357,14 @@ function auxiliaryFiles(pkg: PackageContext): Set<string> {
         const target = byModule.get(mod);
         if (target !== undefined && aux.delete(target)) grew = true;
       }
-      for (const s of scripts) {
-        const base = s.path.slice(s.path.lastIndexOf('/') + 1);
-        if (aux.has(s.path) && f.text.includes(base)) {
-          aux.delete(s.path);
-          grew = true;
+      if (scripts.size > 0) {
+        // Find the extension, then read the name back from it (a pattern that starts with the
+        // name would retry at every character of every word).
+        for (const m of f.text.matchAll(SCRIPT_EXT)) {
+          let start = m.index;
+          while (start > 0 && /[\w.-]/.test(f.text[start - 1]!)) start--;
+          const name = f.text.slice(start, m.index + m[0].length);
+          for (const path of scripts.get(name) ?? []) if (aux.delete(path)) grew = true;
         }
       }
     }

@@ -72,7 +72,6 @@ const TEXT_WORDS = new Set([
  * clients is not the library. (`__import__`/`import_module` are words of their own.)
  */
 const NETWORK_MODULES = /\b(?:requests|httpx|urllib\d?|aiohttp|httplib|http\.client|socket|smtplib|ftplib|telnetlib|pycurl|websockets?|paramiko|discord_webhook|telebot|wget|dns|tornado\.httpclient|treq|grequests)\b/;
-const IMPORT_LINE = /^[ \t]*(?:import|from)[ \t]+[^\n]*/gm;
 
 /** Parts of identifiers: `win32clipboard`, `clipboard_get`, `GetClipboardData`. */
 const STEMS = /clipboard|keylog|getpixel|stegano|stegpy/;
@@ -80,35 +79,178 @@ const STEMS = /clipboard|keylog|getpixel|stegano|stegpy/;
 /** Machine-mangled names (obfuscation-identifiers). */
 const MANGLED = /^(?:[li1]{6,}|[o0]{6,}|_0x[0-9a-f]{3,}|__?[li1o0]{5,})$/;
 
-/** Code shapes (case-sensitive, as Python is), matched on the glued text. */
-const CODE_SHAPES = new RegExp(
+/**
+ * Shapes that are not single words, each keyed by the identifiers it contains: its pattern is only
+ * tried on modules that have one of its keys (one pass over a module's identifiers gives them all),
+ * so most modules pay for a handful of small patterns instead of every alternative at every
+ * position. Code shapes are case-sensitive, as Python and those rules are; text shapes are not.
+ */
+interface Shape {
+  keys: string[];
+  re: RegExp;
+}
+
+const shape = (keys: string[], source: string, flags = ''): Shape => ({ keys, re: new RegExp(source, flags) });
+
+const SHAPES: Shape[] = [
+  // reaching exec, system or import by a computed name; assembling constants
+  shape(['bytes'], String.raw`\bbytes\s*\(\s*\[`),
+  shape(['bytearray'], String.raw`\bbytearray\s*\(\s*\[`),
+  shape(['__dict__'], String.raw`__dict__\s*\[`),
+  shape(['__builtins__'], String.raw`__builtins__\s*\[`),
+  shape(['globals', 'locals'], String.raw`\b(?:globals|locals)\(\)\s*\[`),
+  shape(['vars'], String.raw`\bvars\([^)\n]*\)\s*\[`),
+  shape(['compile'], String.raw`(?<![.\w])compile\s*\(`),
+  shape(['decode'], String.raw`\.decode\s*\(\s*['"](?:hex|base64|rot.?13|zlib|bz2|uu)['"]|['"]\s*\.\s*decode\s*\(\s*\)`),
+  shape(['getattr'], String.raw`\bgetattr\s*\([^)\n]{0,200}['"](?:exec\w*|eval|compile|system|popen\w*|spawn\w*|startfile|Popen|call|check_call|check_output|run|getoutput|getstatusoutput|__import__|import_module|open|run_path|run_module|posix_spawnp?|create_subprocess_\w+|ShellExecute\w*|WinExec|CreateProcess\w*|Process)['"]`),
+  // the environment as a whole, host identity, shells on sockets
+  shape(['environ', 'environb'], String.raw`\b(?:dict|str|repr|list|dumps)\s*\(\s*(?:os\.)?environb?\b|\benvironb?\s*\.\s*(?:copy|items|keys|values)\b|\benvironb?\s+as\b`),
+  shape(['node'], String.raw`platform\.node|import[^\n]*\bnode\b`),
+  shape(['uname'], String.raw`\buname\s*\(`),
+  shape(['interact'], String.raw`code\.interact|interact\.sh`, 'i'),
+  shape(['fileno'], String.raw`stdin\s*=\s*[\w.]+\.fileno`),
+  // credential, SSH and browser paths (those rules are case-sensitive; path parts may be separate
+  // arguments of os.path.join, hence the loose gaps)
+  shape(['aws'], String.raw`\.aws\b`),
+  shape(['credentials'], String.raw`git-credentials`),
+  shape(['docker'], String.raw`\.docker\b`),
+  shape(['kube'], String.raw`\.kube\b`),
+  shape(['azure'], String.raw`\.azure\b`),
+  shape(['yml'], String.raw`hosts\.yml`),
+  shape(['shadow'], String.raw`/etc/shadow`),
+  shape(['ssh'], String.raw`\.ssh\b`),
+  shape(['user', 'login', 'web', 'state'], String.raw`User Data|Login Data|Local State|Web Data`),
+  shape(['cookies'], String.raw`Network.{1,6}Cookies|cookies\.sqlite`),
+  shape(['logins'], String.raw`logins\.json`),
+  shape(['firefox'], String.raw`Mozilla.{1,6}Firefox`),
+  shape(['profile'], String.raw`\.profile\b`),
+  shape(['fish'], String.raw`config\.fish`),
+  // commands, places, services (matched as the case-insensitive rules match)
+  shape(['null'], String.raw`/dev/null\s+2>&1`, 'i'),
+  shape(['start'], String.raw`\bstart\s+(?:/b|/min|""\s+/b)`, 'i'),
+  shape(['hidden'], String.raw`-w(?:indowstyle)?\s+hidden`, 'i'),
+  shape(['invoke'], String.raw`Invoke-`, 'i'),
+  shape(['bitstransfer'], String.raw`BitsTransfer`, 'i'),
+  shape(['downloadstring', 'downloadfile', 'downloaddata'], String.raw`\.Download`, 'i'),
+  shape(['dll'], String.raw`\.dll\b`, 'i'),
+  shape(['tcp'], String.raw`/dev/tcp|tcp://\d{1,3}\.\d`, 'i'),
+  shape(['nc', 'ncat'], String.raw`\bnc(?:at)?\b[^\n]{0,200}\s-e\s`, 'i'),
+  shape(['bash'], String.raw`bash\s+-i`, 'i'),
+  shape(['storage'], String.raw`Local Storage`, 'i'),
+  shape(['w'], String.raw`\[\\w-\]\{(?:24|84)\}`),
+  shape(['wallet'], String.raw`wallet\.dat`, 'i'),
+  shape(['startup'], String.raw`Programs.{1,6}Startup|\\Startup\\|shell:startup`, 'i'),
+  shape(['config'], String.raw`\.config.{1,6}autostart`, 'i'),
+  shape(['cron'], String.raw`/etc/cron|spool/cron`, 'i'),
+  shape(['scheduledtask'], String.raw`ScheduledTask`, 'i'),
+  shape(['rm'], String.raw`\brm\s+-`, 'i'),
+  shape(['del'], String.raw`\bdel\s+/`, 'i'),
+  shape(['format'], String.raw`\bformat\s+[A-Za-z]:`, 'i'),
+  shape(['dd'], String.raw`\bdd\s+if=`, 'i'),
+  shape(['cipher'], String.raw`cipher(?:\.exe)?\s+/w:`, 'i'),
+  shape(['xmr', 'stak'], String.raw`xmr-stak`, 'i'),
+  shape(['miners'], String.raw`2miners`, 'i'),
+  shape(['donate'], String.raw`donate-level`, 'i'),
+  shape(['metadata'], String.raw`metadata\.google|metadata\.azure`, 'i'),
+  shape(['fd00'], String.raw`fd00:ec2`, 'i'),
+  shape(['meta'], String.raw`meta-data`, 'i'),
+  shape(['api', 'ip'], String.raw`ip-api|no-ip`, 'i'),
+  shape(['ifconfig'], String.raw`ifconfig\.me`, 'i'),
+  shape(['geolocation'], String.raw`geolocation-db`, 'i'),
+  shape(['slack'], String.raw`slack\.com`, 'i'),
+  shape(['oast'], String.raw`\boast\.`, 'i'),
+  shape(['ceye'], String.raw`ceye\.io`, 'i'),
+  shape(['paste'], String.raw`paste\.ee`, 'i'),
+  shape(['transfer', 'temp'], String.raw`transfer\.sh|temp\.sh`, 'i'),
+  shape(['file'], String.raw`file\.io`, 'i'),
+  shape(['x0'], String.raw`0x0\.st`, 'i'),
+  shape(['loca'], String.raw`loca\.lt`, 'i'),
+  shape(['lhr'], String.raw`lhr\.life`, 'i'),
+  shape(['bit'], String.raw`bit\.ly`, 'i'),
+  shape(['gd'], String.raw`is\.gd|v\.gd|rf\.gd`, 'i'),
+  shape(['cutt'], String.raw`cutt\.ly`, 'i'),
+  shape(['ly'], String.raw`\bt\.ly|ow\.ly|rebrand\.ly`, 'i'),
+  shape(['gy'], String.raw`rb\.gy`, 'i'),
+  shape(['goo'], String.raw`goo\.gl`, 'i'),
+  shape(['tiny'], String.raw`tiny\.cc`, 'i'),
+  shape(['id'], String.raw`\bs\.id\b`, 'i'),
+  shape(['ink'], String.raw`bl\.ink`, 'i'),
+  shape(['urlz'], String.raw`urlz\.fr`, 'i'),
+  shape(['co'], String.raw`\bt\.co\b|repl\.co`, 'i'),
+  shape(['afraid'], String.raw`afraid\.org`, 'i'),
+  shape(['onion'], String.raw`\.onion\b`, 'i'),
+  shape(['glitch'], String.raw`glitch\.me`, 'i'),
+  shape(['nf'], String.raw`free\.nf`, 'i'),
+  shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?:https?|ftp|wss?|udp)://\d{1,3}\.\d`, 'i'),
+];
+
+/** Shapes without a word to key on: escapes, reversed slices, numeric addresses, bidi controls. */
+const UNKEYED = new RegExp(
   [
     String.raw`\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\N\{|\\[0-7]{3}`,
-    // reaching exec, system or import by a computed name; importing a computed or inline-used module
-    String.raw`::\s*-1\s*\]|\bbytes\s*\(\s*\[|\bbytearray\s*\(\s*\[|__dict__\s*\[|__builtins__\s*\[|\b(?:globals|locals)\(\)\s*\[|\bvars\([^)\n]*\)\s*\[|(?<![.\w])compile\s*\(|\.decode\s*\(\s*['"](?:hex|base64|rot.?13|zlib|bz2|uu)['"]|['"]\s*\.\s*decode\s*\(\s*\)`,
-    String.raw`\bgetattr\s*\([^)\n]{0,200}['"](?:exec\w*|eval|compile|system|popen\w*|spawn\w*|startfile|Popen|call|check_call|check_output|run|getoutput|getstatusoutput|__import__|import_module|open|run_path|run_module|posix_spawnp?|create_subprocess_\w+|ShellExecute\w*|WinExec|CreateProcess\w*|Process)['"]`,
-    // the environment as a whole, host identity, DNS lookups of encoded names
-    String.raw`\b(?:dict|str|repr|list|dumps)\s*\(\s*(?:os\.)?environb?\b|\benvironb?\s*\.\s*(?:copy|items|keys|values)\b|\benvironb?\s+as\b`,
-    String.raw`platform\.node|import[^\n]*\bnode\b|\buname\s*\(|code\.interact|stdin\s*=\s*[\w.]+\.fileno`,
-    // credential, SSH and browser paths (those rules are case-sensitive)
-    // (path components may be separate arguments of os.path.join, hence the loose gaps)
-    String.raw`\.aws\b|git-credentials|\.docker\b|\.kube\b|\.azure\b|hosts\.yml|/etc/shadow|\.ssh\b|User Data|Login Data|Local State|Web Data|Network.{1,6}Cookies|logins\.json|cookies\.sqlite|Mozilla.{1,6}Firefox|\.profile\b|config\.fish`,
-    String.raw`\S[ \t]{150}|[\u202A-\u202E\u2066-\u2069]`,
+    String.raw`::\s*-1\s*\]`,
+    String.raw`169\.254|100\.100\.100\.200|['"]\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}['"]`,
+    String.raw`[\u202A-\u202E\u2066-\u2069]`,
   ].join('|'),
 );
 
-/** Text shapes that case-insensitive rules match (commands, places, services), on the glued text. */
-const TEXT_SHAPES = new RegExp(
-  [
-    String.raw`/dev/null\s+2>&1|\bstart\s+(?:/b|/min|""\s+/b)|-w(?:indowstyle)?\s+hidden|Invoke-|BitsTransfer|\.Download|\.dll\b|/dev/tcp|\bnc(?:at)?\b[^\n]{0,200}\s-e\s|bash\s+-i`,
-    String.raw`Local Storage|\[\\w-\]\{(?:24|84)\}|wallet\.dat|Telegram Desktop|Programs.{1,6}Startup|\\Startup\\|shell:startup|\.config.{1,6}autostart|/etc/cron|spool/cron|ScheduledTask`,
-    String.raw`\brm\s+-|\bdel\s+/|\bformat\s+[A-Za-z]:|\bdd\s+if=|cipher(?:\.exe)?\s+/w:|xmr-stak|2miners|donate-level|\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b`,
-    String.raw`169\.254|metadata\.google|metadata\.azure|100\.100\.100\.200|fd00:ec2|meta-data|ip-api|ifconfig\.me|geolocation-db|slack\.com|interact\.sh|\boast\.|ceye\.io|paste\.ee|transfer\.sh|file\.io|temp\.sh|0x0\.st|loca\.lt|lhr\.life`,
-    String.raw`bit\.ly|is\.gd|cutt\.ly|\bt\.ly|rb\.gy|goo\.gl|ow\.ly|rebrand\.ly|tiny\.cc|\bs\.id\b|\bv\.gd|bl\.ink|urlz\.fr|\bt\.co\b|no-ip|afraid\.org|\.onion\b|repl\.co|glitch\.me|free\.nf|rf\.gd`,
-    String.raw`(?:https?|ftp|wss?|tcp|udp)://\d{1,3}\.\d|['"]\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}['"]`,
-  ].join('|'),
-  'i',
-);
+const SHAPES_BY_KEY = new Map<string, Shape[]>();
+for (const s of SHAPES) for (const k of s.keys) SHAPES_BY_KEY.set(k, [...(SHAPES_BY_KEY.get(k) ?? []), s]);
+
+/**
+ * One pass over a module's identifiers: the first word a rule keys on, or the identifiers (as
+ * lower-cased keys) for the shape patterns. A token of 90+ characters is checked as a Monero address.
+ */
+function scanWords(glued: string): { word: string } | { keys: Set<string>; long: boolean } {
+  const seen = new Set<string>();
+  const keys = new Set<string>();
+  let long = false;
+  // A hand-written scan: a regular expression's match objects cost more than the identifiers.
+  const n = glued.length;
+  for (let i = 0; i < n; ) {
+    const c = glued.charCodeAt(i);
+    if (!isIdentStart(c)) {
+      i++;
+      continue;
+    }
+    const start = i++;
+    while (i < n && isIdentPart(glued.charCodeAt(i))) i++;
+    const w = glued.slice(start, i);
+    if (seen.has(w)) continue;
+    seen.add(w);
+    if (CODE_WORDS.has(w)) return { word: w };
+    const lower = w.toLowerCase();
+    if (TEXT_WORDS.has(lower) || STEMS.test(lower) || (w.length >= 6 && MANGLED.test(lower))) return { word: w };
+    if (SHAPES_BY_KEY.has(lower)) keys.add(lower);
+    if (w.length >= 90) long = true;
+  }
+  return { keys, long };
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isIdentPart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+}
+
+/** The first shape found in a module's (glued) text, given its identifier keys. */
+function findShape(glued: string, keys: Set<string>, long: boolean): string | undefined {
+  const tried = new Set<Shape>();
+  for (const k of keys) {
+    for (const s of SHAPES_BY_KEY.get(k)!) {
+      if (tried.has(s)) continue;
+      tried.add(s);
+      const m = s.re.exec(glued);
+      if (m) return m[0].slice(0, 40);
+    }
+  }
+  const u = UNKEYED.exec(glued);
+  if (u) return u[0].slice(0, 40);
+  if (long && /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/.test(glued)) return 'monero address';
+  return undefined;
+}
 
 /**
  * An import of anything but a plain module name used plainly: `__import__('o' + 's')`,
@@ -130,7 +272,6 @@ const JOIN = /['"][^'"\n]{0,3}['"]\s*\.\s*join\s*\(\s*(?:\[|\(|map\s*\(\s*chr\b)
 /** `'ab' 'cd'`, `'ab' + 'cd'` and line-continued literals read as one: a split word is still found. */
 const GLUE = /(['"])(?:[ \t]|\+|\\?\r?\n)+[rbuf]{0,2}(['"])/gi;
 
-const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** Bracket nesting this deep is the start of what obfuscation-deep-nesting looks for. */
 const DEEP_BRACKETS = 40;
@@ -143,26 +284,43 @@ export function worthParsing(text: string): boolean {
   return parseReason(text) !== undefined;
 }
 
+/**
+ * How much of a module to analyse: `skip` (nothing any rule looks for), `shallow` (module level
+ * only: what it does on import is all that can matter, because the only thing found is an import of
+ * a network module, or a call of an imported function at the top level, and nothing that could be
+ * started or exec'd), `full` otherwise.
+ */
+export function parseMode(text: string): 'skip' | 'shallow' | 'full' {
+  const reason = parseReason(text);
+  if (reason === undefined) return 'skip';
+  const importOnly = reason === 'import-time call' || reason.startsWith('network call at import: ');
+  // (an encoded literal or deep nesting later in the file needs the function bodies too)
+  if (importOnly && !START_WORDS.test(text) && !longEncodedRun(text) && maxBracketDepth(text) < DEEP_BRACKETS) return 'shallow';
+  return 'full';
+}
+
+/** What could start a downloaded file (download-executable needs a fetch and one of these). */
+const START_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|startfile|chmod|CDLL|LoadLibrary|WinDLL|windll|\bexec\b|\beval\b/;
+
 /** What makes a module worth parsing (the first thing found), or undefined: for diagnostics and tests. */
 export function parseReason(text: string): string | undefined {
   if (JOIN.test(text)) return 'join';
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
-  const seen = new Set<string>();
-  for (const m of glued.matchAll(IDENTIFIER)) {
-    const w = m[0];
-    if (seen.has(w)) continue;
-    seen.add(w);
-    if (CODE_WORDS.has(w)) return w;
-    const lower = w.toLowerCase();
-    if (TEXT_WORDS.has(lower) || STEMS.test(lower) || (w.length >= 6 && MANGLED.test(lower))) return w;
-  }
-  const shape = CODE_SHAPES.exec(glued) ?? TEXT_SHAPES.exec(glued);
-  if (shape) return shape[0].slice(0, 40);
+  const words = scanWords(glued);
+  if ('word' in words) return words.word;
+  const found = findShape(glued, words.keys, words.long);
+  if (found !== undefined) return found;
   if (COMPUTED_IMPORT.test(text)) return 'computed import';
   if (DNS_LOOKUP.test(text) && ENCODER.test(text)) return 'dns lookup of encoded data';
-  for (const line of text.matchAll(IMPORT_LINE)) {
-    const net = NETWORK_MODULES.exec(line[0]);
-    if (net) return `import ${net[0]}`;
+  // Network use matters when it happens on import (import-network) or when something could start
+  // what was fetched (download-executable); inside functions, with nothing else, it is a capability
+  // that cannot count.
+  const net = networkNames(text);
+  if (net === 'star') return 'star import of a network module';
+  if (net.size > 0) {
+    if (START_WORDS.test(text)) return 'network and a way to start a file';
+    const at = networkCallAtModuleLevel(text, net);
+    if (at !== undefined) return `network call at import: ${at}`;
   }
   if (callsImportedAtTopLevel(text)) return 'import-time call';
   if (longEncodedRun(text)) return 'encoded run';
@@ -170,6 +328,98 @@ export function parseReason(text: string): string | undefined {
 }
 
 const FROM_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm;
+const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+
+/**
+ * The local names bound to network modules or their functions (`import requests as rq`,
+ * `from urllib.request import urlopen`, `import urllib.request` binds `urllib`), or 'star' for a
+ * star import from one (then any name could be one).
+ */
+function networkNames(text: string): Set<string> | 'star' {
+  const out = new Set<string>();
+  for (const m of text.matchAll(IMPORT_ANY)) {
+    if (m[3] !== undefined) {
+      for (const part of m[3].split(',')) {
+        const [mod, alias] = part.trim().split(/\s+as\s+/).map((x) => x.trim());
+        if (mod && NETWORK_MODULES.test(mod)) out.add(alias ?? mod.split('.')[0]!);
+      }
+      continue;
+    }
+    const from = m[1]!;
+    const names = m[2]!.replace(/[()\\]/g, ' ').split(',').map((x) => x.trim()).filter(Boolean);
+    // `from urllib import request`, `from http import client` name the module itself.
+    const netModule = NETWORK_MODULES.test(from) || names.some((n) => NETWORK_MODULES.test(`${from}.${n.split(/\s+as\s+/)[0]}`));
+    if (!netModule) continue;
+    for (const n of names) {
+      if (n === '*') return 'star';
+      const [name, alias] = n.split(/\s+as\s+/).map((x) => x.trim());
+      if (name) out.add(alias ?? name);
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a network name is called outside any function (module level, class bodies, top-level
+ * if/try/with blocks), judged by indentation: the nearest less-indented line above each call is
+ * followed up to the margin, and a `def` on the way means the call runs only when called. Lines
+ * inside triple-quoted strings are passed over. Anything unclear counts as module level, which
+ * only means the module gets parsed.
+ */
+function networkCallAtModuleLevel(text: string, names: Set<string>): string | undefined {
+  const escaped = [...names].filter((n) => /^\w+$/.test(n));
+  if (escaped.length === 0) return undefined;
+  const call = new RegExp(String.raw`(?<![\w.])(?:${escaped.join('|')})\b(?:\s*\.\s*[A-Za-z_]\w*)*\s*\(`);
+  const lines = text.split('\n');
+  const inString = tripleQuotedLines(lines);
+  const indent = (l: string): number => {
+    let n = 0;
+    for (const ch of l) {
+      if (ch === ' ') n++;
+      else if (ch === '\t') n += 8 - (n % 8);
+      else break;
+    }
+    return n;
+  };
+  const ignorable = (j: number): boolean => inString[j]! || /^\s*(#|$)/.test(lines[j]!);
+  for (let i = 0; i < lines.length; i++) {
+    if (!call.test(lines[i]!)) continue;
+    let target = indent(lines[i]!);
+    if (target === 0) return lines[i]!.trim().slice(0, 60);
+    let inFunction = false;
+    for (let j = i - 1; j >= 0 && target > 0; j--) {
+      if (ignorable(j)) continue;
+      const ind = indent(lines[j]!);
+      if (ind >= target) continue;
+      const stmt = lines[j]!.trim();
+      if (/^(async\s+)?def\b/.test(stmt) || /^lambda\b/.test(stmt)) {
+        // A signature that continues past this line may hold default values, which run at def time.
+        inFunction = /\)\s*(->[^:#]*)?:\s*(#.*)?$/.test(stmt);
+        break;
+      }
+      target = ind;
+    }
+    if (!inFunction) return lines[i]!.trim().slice(0, 60);
+  }
+  return undefined;
+}
+
+/** Lines that lie wholly inside a triple-quoted string (a docstring's body). */
+function tripleQuotedLines(lines: string[]): boolean[] {
+  const out: boolean[] = new Array<boolean>(lines.length).fill(false);
+  let open: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (open !== undefined) out[i] = true;
+    if (!l.includes('"""') && !l.includes("'''")) continue;
+    for (const m of l.matchAll(/"""|'''/g)) {
+      if (m.index > 0 && l[m.index - 1] === '\\') continue;
+      if (open === undefined) open = m[0];
+      else if (open === m[0]) open = undefined;
+    }
+  }
+  return out;
+}
 
 /**
  * `from .grabber import collect` and then `collect()` at the top level: this file runs another
@@ -191,15 +441,24 @@ function callsImportedAtTopLevel(text: string): boolean {
 
 /**
  * A base64/hex-like run of 2,000 characters (obfuscation-encoded-blob), on one line or as 30 lines
- * of 60 or more such characters in a row (a wrapped literal). One pass, no backtracking.
+ * of 60 or more such characters in a row (a wrapped literal), or 150 spaces and tabs after
+ * something (obfuscation-hidden-margin). One pass, no backtracking.
  */
 function longEncodedRun(text: string): boolean {
   let run = 0;
   let lineRun = 0;
   let lineOnlyEncoded = true;
   let wrappedLines = 0;
+  let blanks = 0;
+  let afterCode = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      if (afterCode && ++blanks >= 150) return true;
+    } else {
+      blanks = 0;
+      afterCode = c !== 10 && c !== 13;
+    }
     const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 95 || c === 45;
     if (encoded) {
       if (++run >= 2000) return true;
@@ -229,4 +488,273 @@ function maxBracketDepth(text: string): number {
     } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
   }
   return max;
+}
+
+/** A part of the source to parse, in characters and lines (tree-sitter's included ranges). */
+export interface SourceRange {
+  startIndex: number;
+  endIndex: number;
+  startPosition: { row: number; column: number };
+  endPosition: { row: number; column: number };
+}
+
+/** Calls that are capabilities: they matter beside a threat in another function of the same module. */
+const CAPABILITY_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|startfile|Popen|ShellExecute|WinExec|CreateProcess|multiprocessing|\bpty\b|\bexec\b|\beval\b|\bcompile\b|getattr|__import__|import_module/;
+
+/**
+ * Which parts of a module to parse when only some of its top-level functions and classes could
+ * matter: module-level statements always (imports, assignments, top-level calls), and each
+ * top-level `def`/`class` whose text has something a rule looks for (parseReason's words and
+ * shapes), a capability (a process, exec, a network name of the module), or calls a function that
+ * is kept. The rest cannot produce a finding or change one: its calls are capabilities nothing in
+ * it could pair with, and its variables are its own. Undefined means parse everything.
+ *
+ * Blocks are found by indentation: a top-level statement starts at column 0 outside brackets,
+ * strings and continued lines; decorators belong to the def or class after them.
+ */
+export function relevantRanges(text: string): SourceRange[] | undefined {
+  if (text.length < 10_000) return undefined;
+  const lines = text.split('\n');
+  const starts = topLevelStarts(lines);
+  if (starts.length < 4) return undefined;
+  const net = networkNames(text);
+  if (net === 'star') return undefined;
+  const netRe = net.size > 0 ? new RegExp(String.raw`(?<![\w.])(?:${[...net].filter((n) => /^\w+$/.test(n)).join('|') || '(?!)'})\b`) : undefined;
+  interface Block {
+    from: number;
+    to: number;
+    def?: string;
+    keep: boolean;
+    text: string;
+  }
+  const blocks: Block[] = [];
+  for (let b = 0; b < starts.length; b++) {
+    const from = starts[b]!;
+    const to = b + 1 < starts.length ? starts[b + 1]! : lines.length;
+    const prev = blocks.at(-1);
+    if (prev && prev.def === undefined && /^@/.test(lines[prev.from]!)) {
+      // decorators and the def or class they belong to are one block
+      prev.to = to;
+      const d = /^(?:async\s+def|def|class)\s+(\w+)/.exec(lines[from]!);
+      if (d) prev.def = d[1]!;
+      continue;
+    }
+    const m = /^(?:async\s+def|def|class)\s+(\w+)/.exec(lines[from]!);
+    blocks.push({ from, to, keep: !m && !/^@/.test(lines[from]!), text: '', ...(m ? { def: m[1]! } : {}) });
+  }
+  const offsets: number[] = [];
+  let off = 0;
+  for (const l of lines) {
+    offsets.push(off);
+    off += l.length + 1;
+  }
+  const endOf = (row: number): number => (row < lines.length ? offsets[row]! : text.length);
+  for (const b of blocks) {
+    if (b.keep) continue;
+    b.text = text.slice(offsets[b.from]!, endOf(b.to));
+    b.keep = b.def === undefined || blockMatters(b.text) || CAPABILITY_WORDS.test(b.text) || (netRe?.test(b.text) ?? false);
+  }
+  // A dropped function that calls a kept one would carry that one's import-time phase.
+  const kept = new Set(blocks.filter((b) => b.keep && b.def !== undefined).map((b) => b.def!));
+  const calls = new Map<Block, Set<string>>();
+  for (const b of blocks) if (!b.keep) calls.set(b, new Set([...b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [b, called] of calls) {
+      if (b.keep) continue;
+      for (const name of called) {
+        if (kept.has(name)) {
+          b.keep = true;
+          kept.add(b.def!);
+          grew = true;
+          break;
+        }
+      }
+    }
+  }
+  // A big class kept for one method keeps only that method (and its class-level statements): API
+  // clients are classes of hundreds of methods.
+  const pieces: { from: number; to: number }[] = [];
+  let split = false;
+  for (const b of blocks) {
+    if (!b.keep) continue;
+    if (b.def !== undefined && b.to - b.from > 40) {
+      const parts = classMembers(lines, text, offsets, endOf, b.from, b.to, netRe);
+      if (parts) {
+        pieces.push(...parts);
+        split = true;
+        continue;
+      }
+    }
+    pieces.push({ from: b.from, to: b.to });
+  }
+  if (!split && blocks.every((b) => b.keep)) return undefined;
+  const ranges: SourceRange[] = [];
+  for (const b of pieces) {
+    const last = ranges.at(-1);
+    const endIndex = endOf(b.to);
+    if (last && last.endPosition.row === b.from) {
+      last.endIndex = endIndex;
+      last.endPosition = { row: b.to, column: 0 };
+    } else {
+      ranges.push({ startIndex: offsets[b.from]!, endIndex, startPosition: { row: b.from, column: 0 }, endPosition: { row: b.to, column: 0 } });
+    }
+  }
+  return ranges;
+}
+
+/**
+ * The parts of a class block to keep: its header and class-level statements, and the methods that
+ * could matter (as for top-level functions). Undefined when it is not a class, when nothing can be
+ * dropped, or when dropping would leave an empty body (keep it whole then).
+ */
+function classMembers(
+  lines: string[],
+  text: string,
+  offsets: number[],
+  endOf: (row: number) => number,
+  from: number,
+  to: number,
+  netRe: RegExp | undefined,
+): { from: number; to: number }[] | undefined {
+  let classLine = from;
+  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, classLine, to, 0)[1] ?? to;
+  if (classLine >= to || !/^class\s/.test(lines[classLine]!)) return undefined;
+  // The first statement of the body: the next statement start after the class line, at any indent.
+  const first = statementStarts(lines, classLine, to, undefined)[1];
+  if (first === undefined) return undefined;
+  const indent = /^[ \t]*/.exec(lines[first]!)![0];
+  if (indent.length === 0 || indent.includes('\t')) return undefined;
+  const starts = statementStarts(lines, first, to, indent.length);
+  const members: { from: number; to: number; def: boolean; keep: boolean }[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    const s = starts[k]!;
+    const e = k + 1 < starts.length ? starts[k + 1]! : to;
+    const body = lines[s]!.slice(indent.length);
+    const prev = members.at(-1);
+    if (prev && !prev.def && /^@/.test(lines[prev.from]!.slice(indent.length)) && !prev.keep) {
+      prev.to = e;
+      prev.def = /^(?:async\s+def|def)\s/.test(body);
+      continue;
+    }
+    const isDef = /^(?:async\s+def|def)\s/.test(body);
+    members.push({ from: s, to: e, def: isDef, keep: !isDef && !/^@/.test(body) });
+  }
+  let dropped = 0;
+  for (const m of members) {
+    if (m.keep || !m.def) {
+      m.keep = true;
+      continue;
+    }
+    const t = text.slice(offsets[m.from]!, endOf(m.to));
+    m.keep = blockMatters(t) || CAPABILITY_WORDS.test(t) || (netRe?.test(t) ?? false);
+    if (!m.keep) dropped++;
+  }
+  if (dropped === 0 || !members.some((m) => m.keep)) return undefined;
+  return [{ from, to: first }, ...members.filter((m) => m.keep).map((m) => ({ from: m.from, to: m.to }))];
+}
+
+/**
+ * Lines where a statement starts, from `from` to `to`: at indent `indent` (undefined: any), outside
+ * strings, brackets and continued lines.
+ */
+function statementStarts(lines: string[], from: number, to: number, indent: number | undefined): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  let triple: string | undefined;
+  let continued = false;
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (triple === undefined && depth === 0 && !continued && l.trim() !== '' && !/^\s*#/.test(l)) {
+      const ind = /^ */.exec(l)![0].length;
+      if (indent === undefined ? true : ind === indent && !/^[ ]*\t/.test(l)) out.push(i);
+    }
+    let j = 0;
+    continued = false;
+    while (j < l.length) {
+      if (triple !== undefined) {
+        const end = l.indexOf(triple, j);
+        if (end < 0) {
+          j = l.length;
+          break;
+        }
+        j = end + 3;
+        triple = undefined;
+        continue;
+      }
+      const c = l[j]!;
+      if (c === '#') break;
+      if (c === '"' || c === "'") {
+        if (l.startsWith(c.repeat(3), j)) {
+          triple = c.repeat(3);
+          j += 3;
+          continue;
+        }
+        j++;
+        while (j < l.length && l[j] !== c) j += l[j] === '\\' ? 2 : 1;
+        j++;
+        continue;
+      }
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+      else if (c === '\\' && j === l.length - 1) continued = true;
+      j++;
+    }
+  }
+  return out;
+}
+
+/** parseReason's checks on a part of a module (without the module-level ones). */
+function blockMatters(text: string): boolean {
+  if (JOIN.test(text)) return true;
+  const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
+  const words = scanWords(glued);
+  if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
+  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || longEncodedRun(text) || maxBracketDepth(text) >= DEEP_BRACKETS;
+}
+
+/** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
+function topLevelStarts(lines: string[]): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  let triple: string | undefined;
+  let continued = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (triple === undefined && depth === 0 && !continued && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
+    // Scan the line for strings, comments and brackets.
+    let j = 0;
+    continued = false;
+    while (j < l.length) {
+      if (triple !== undefined) {
+        const end = l.indexOf(triple, j);
+        if (end < 0) {
+          j = l.length;
+          break;
+        }
+        j = end + 3;
+        triple = undefined;
+        continue;
+      }
+      const c = l[j]!;
+      if (c === '#') break;
+      if (c === '"' || c === "'") {
+        if (l.startsWith(c.repeat(3), j)) {
+          triple = c.repeat(3);
+          j += 3;
+          continue;
+        }
+        // a one-line string: to its closing quote, escapes skipped
+        j++;
+        while (j < l.length && l[j] !== c) j += l[j] === '\\' ? 2 : 1;
+        j++;
+        continue;
+      }
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+      else if (c === '\\' && j === l.length - 1) continued = true;
+      j++;
+    }
+  }
+  return out;
 }

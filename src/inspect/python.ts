@@ -47,6 +47,8 @@ export interface PyCall {
   topLevel: boolean;
   /** Inside `if __name__ == '__main__':`, which runs for `python setup.py` but not on import. */
   mainGuard: boolean;
+  /** Inside a setup.py block for a command an install does not run (`if sys.argv[-1] == 'publish':`). */
+  commandGuard?: boolean;
   /** The innermost enclosing function and class, if any. */
   func?: string;
   cls?: PyClass;
@@ -132,11 +134,16 @@ export async function analysePython(source: string): Promise<PyAnalysis> {
   return analyseWith(parser, source);
 }
 
-export function analyseWith(parser: TS.Parser, source: string, nesting = 0): PyAnalysis {
-  const tree = parser.parse(source);
+/**
+ * `shallow`: analyse module level (and class bodies) only, not function bodies. For modules whose
+ * only interest to the rules is what they do when imported (network use at import, calls of other
+ * modules' functions at import; see prefilter.ts), it saves walking the bulk of the tree.
+ */
+export function analyseWith(parser: TS.Parser, source: string, nesting = 0, shallow = false, ranges?: TS.Range[]): PyAnalysis {
+  const tree = ranges ? parser.parse(source, null, { includedRanges: ranges }) : parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    const w = new Walker(parser, nesting);
+    const w = new Walker(parser, nesting, shallow);
     w.statement(tree.rootNode, 0);
     w.out.hasErrors = tree.rootNode.hasError;
     return w.out;
@@ -172,19 +179,39 @@ class Walker {
   private starModules: string[] = [];
   private readonly scopes: Scope[] = [];
   private mainGuard = 0;
+  private commandGuard = 0;
   private docstring = false;
 
   private readonly parser: TS.Parser;
   /** How many exec'd string literals deep this source is (bounded, see execLiteral). */
   private readonly nesting: number;
 
-  constructor(parser: TS.Parser, nesting: number) {
+  private readonly shallow: boolean;
+
+  constructor(parser: TS.Parser, nesting: number, shallow = false) {
     this.parser = parser;
     this.nesting = nesting;
+    this.shallow = shallow;
   }
 
   private get topLevel(): boolean {
     return !this.scopes.some((s) => s.kind !== 'class');
+  }
+
+  /**
+   * `if sys.argv[-1] == 'publish':`, `if command in ('test', 'coverage'):` with `command =
+   * sys.argv[1]`: a block for a setup.py command that an install does not run.
+   */
+  private isCommandGuard(cond: Expr): boolean {
+    if (!someExpr(cond, this.out, (x) => x.k === 'name' && x.name === 'sys.argv', 2)) return false;
+    const literals: string[] = [];
+    const stack: Expr[] = [cond];
+    while (stack.length > 0 && literals.length < 20) {
+      const x = stack.pop()!;
+      if (x.k === 'str') literals.push(x.value);
+      else if (x.k === 'seq' || x.k === 'other' || x.k === 'bin') stack.push(...(x.k === 'seq' ? x.items : x.k === 'bin' ? [x.left, x.right] : x.parts));
+    }
+    return literals.length > 0 && literals.every((l) => /^[\w-]+$/.test(l) && !INSTALL_TIME_COMMANDS.has(l));
   }
 
   /** The enclosing functions (`outer@3/inner@10`), undefined at module level. */
@@ -199,7 +226,7 @@ class Walker {
       this.out.deepNesting ??= line(node);
       return;
     }
-    switch (node.type) {
+    switch (ty(node)) {
       case 'import_statement':
         return this.importStatement(node);
       case 'import_from_statement':
@@ -207,12 +234,14 @@ class Walker {
       case 'future_import_statement':
         return;
       case 'function_definition': {
-        for (const c of node.namedChildren) {
-          if (c && c.type === 'parameters') this.expr(c, depth + 1);
-        }
         const name = node.childForFieldName('name')?.text ?? '?';
         const cls = this.scopes.at(-1)?.kind === 'class' ? this.scopes.at(-1)!.cls : undefined;
         cls?.methods.push(name);
+        // Module level only (see analyseWith): bodies run when called, and nothing in them matters here.
+        if (this.shallow) return;
+        for (const c of node.namedChildren) {
+          if (c && ty(c) === 'parameters') this.expr(c, depth + 1);
+        }
         this.scopes.push({ kind: 'def', name, id: `${name}@${line(node)}`, ...(cls ? { cls } : {}) });
         const body = node.childForFieldName('body');
         if (body) this.statement(body, depth + 1);
@@ -238,13 +267,17 @@ class Walker {
         this.scopes.pop();
         return;
       }
-      case 'if_statement': {
+      case 'if_statement':
+      case 'elif_clause': {
         const cond = node.childForFieldName('condition');
         const guard = cond !== null && isMainGuard(cond);
-        if (cond) this.expr(cond, depth + 1);
+        const condExpr = cond ? this.expr(cond, depth + 1) : undefined;
+        const command = condExpr !== undefined && this.isCommandGuard(condExpr);
         const consequence = node.childForFieldName('consequence');
         if (guard) this.mainGuard++;
+        if (command) this.commandGuard++;
         if (consequence) this.statement(consequence, depth + 1);
+        if (command) this.commandGuard--;
         if (guard) this.mainGuard--;
         for (const alt of node.childrenForFieldName('alternative')) if (alt) this.statement(alt, depth + 1);
         return;
@@ -253,7 +286,7 @@ class Walker {
         // A bare string statement is a docstring or a comment in disguise: documentation, so string
         // rules skip it (an exec of __doc__ is still seen as exec of a non-literal).
         const only = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        if (only && (only.type === 'string' || only.type === 'concatenated_string')) {
+        if (only && (ty(only) === 'string' || ty(only) === 'concatenated_string')) {
           this.docstring = true;
           this.expr(only, depth + 1);
           this.docstring = false;
@@ -280,7 +313,7 @@ class Walker {
       default:
         for (const c of node.namedChildren) {
           if (!c) continue;
-          if (isStatementLike(c.type)) this.statement(c, depth + 1);
+          if (isStatementLike(ty(c))) this.statement(c, depth + 1);
           else this.expr(c, depth + 1);
         }
     }
@@ -328,7 +361,7 @@ class Walker {
   private importStatement(node: Node): void {
     for (const n of node.childrenForFieldName('name')) {
       if (!n) continue;
-      if (n.type === 'aliased_import') {
+      if (ty(n) === 'aliased_import') {
         const module = n.childForFieldName('name')?.text ?? '';
         const alias = n.childForFieldName('alias')?.text ?? module;
         this.addImport(module, undefined, alias, line(node), false);
@@ -345,15 +378,15 @@ class Walker {
     const m = node.childForFieldName('module_name');
     const module = m ? m.text.replace(/\s+/g, '') : '';
     for (const c of node.namedChildren) {
-      if (c?.type === 'wildcard_import') {
+      if (tyq(c) === 'wildcard_import') {
         this.addImport(module, '*', '*', line(node), false);
         if (!module.startsWith('.')) this.starModules = [module, ...this.starModules];
       }
     }
     for (const n of node.childrenForFieldName('name')) {
       if (!n) continue;
-      const name = n.type === 'aliased_import' ? (n.childForFieldName('name')?.text ?? '') : n.text;
-      const alias = n.type === 'aliased_import' ? (n.childForFieldName('alias')?.text ?? name) : name;
+      const name = ty(n) === 'aliased_import' ? (n.childForFieldName('name')?.text ?? '') : n.text;
+      const alias = ty(n) === 'aliased_import' ? (n.childForFieldName('alias')?.text ?? name) : name;
       this.addImport(module, name, alias, line(node), false);
     }
   }
@@ -384,7 +417,7 @@ class Walker {
       return { k: 'other', type: 'deep', parts: [], line: ln };
     }
     const d = depth + 1;
-    switch (node.type) {
+    switch (ty(node)) {
       case 'identifier': {
         const id = node.text;
         const name = this.resolveName(id);
@@ -399,9 +432,14 @@ class Walker {
       case 'string':
         return this.stringExpr(node, d);
       case 'concatenated_string': {
+        const mark = this.out.strings.length;
         const parts = node.namedChildren.filter((c): c is Node => c !== null).map((c) => this.expr(c, d));
         if (parts.every((p) => p.k === 'str')) {
           const value = parts.map((p) => (p as { value: string }).value).join('');
+          // `"see " "http://..." " for details"` is one string: the rules see it whole (a URL split
+          // across parts is still a URL; a message is still prose), at its first line.
+          this.out.strings.length = mark;
+          if (value.length > 0) this.addString(value, ln, this.docstring ? 'docstring' : 'literal');
           return { k: 'str', value, bytes: (parts[0] as { bytes: boolean }).bytes, line: ln };
         }
         return { k: 'fstr', value: parts.map((p) => (p.k === 'str' || p.k === 'fstr' ? p.value : '{}')).join(''), parts, line: ln };
@@ -423,7 +461,7 @@ class Walker {
       case 'call':
         return this.call(node, d);
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c !== null && c.type !== 'comment');
+        const inner = node.namedChildren.find((c) => c !== null && ty(c) !== 'comment');
         return inner ? this.expr(inner, d) : { k: 'other', type: 'paren', parts: [], line: ln };
       }
       case 'list':
@@ -435,7 +473,7 @@ class Walker {
         const entries: { key?: Expr; value: Expr }[] = [];
         for (const c of node.namedChildren) {
           if (!c) continue;
-          if (c.type === 'pair') {
+          if (ty(c) === 'pair') {
             const key = c.childForFieldName('key');
             const value = c.childForFieldName('value');
             const v = value ? this.expr(value, d) : { k: 'other' as const, type: '?', parts: [], line: ln };
@@ -452,7 +490,7 @@ class Walker {
         // loop, so only real nesting (parentheses, calls) counts towards the bound.
         const spine: Node[] = [];
         let leftmost: Node | null = node;
-        while (leftmost?.type === 'binary_operator') {
+        while (leftmost !== null && ty(leftmost) === 'binary_operator') {
           spine.push(leftmost);
           leftmost = leftmost.childForFieldName('left');
         }
@@ -473,7 +511,7 @@ class Walker {
         const s = node.childForFieldName('subscript');
         const value = v ? this.expr(v, d) : otherExpr(ln);
         const index = s ? this.expr(s, d) : otherExpr(ln);
-        const reverse = s?.type === 'slice' && /^\s*:\s*:\s*-\s*1\s*$/.test(s.text);
+        const reverse = s !== null && ty(s) === 'slice' && /^\s*:\s*:\s*-\s*1\s*$/.test(s.text);
         const e: Expr = { k: 'sub', value, index, reverse, line: ln };
         // `__builtins__['exec']`, `globals()['os']`, `vars(m)['system']`, `m.__dict__['system']`.
         const key = constValue(index);
@@ -494,15 +532,15 @@ class Walker {
         const right = node.childForFieldName('right');
         const r = right ? this.expr(right, d) : otherExpr(ln);
         if (left) {
-          if (left.type === 'identifier') this.assign(left.text, r, node.type === 'augmented_assignment');
-          else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
-            const names = left.namedChildren.filter((c): c is Node => c?.type === 'identifier');
+          if (ty(left) === 'identifier') this.assign(left.text, r, ty(node) === 'augmented_assignment');
+          else if (ty(left) === 'pattern_list' || ty(left) === 'tuple_pattern') {
+            const names = left.namedChildren.filter((c): c is Node => tyq(c) === 'identifier');
             names.forEach((n, i) => this.assign(n.text, r.k === 'seq' ? (r.items[i] ?? r) : r, false));
-          } else if (left.type === 'subscript') {
+          } else if (ty(left) === 'subscript') {
             // `loot['env'] = dict(os.environ)` puts the value into loot: the container carries it.
             this.expr(left, d);
             const base = left.childForFieldName('value');
-            if (base?.type === 'identifier') this.addAssignment(base.text, r);
+            if (base !== null && ty(base) === 'identifier') this.addAssignment(base.text, r);
           } else this.expr(left, d);
         }
         return r;
@@ -519,10 +557,10 @@ class Walker {
         return { k: 'other', type: 'if_clause', parts: this.children(node, d), line: ln };
       case 'as_pattern': {
         // `with open(p) as f:` binds f to the opened file, as an assignment would.
-        const value = node.namedChildren.find((c) => c !== null && c.type !== 'as_pattern_target');
-        const target = node.namedChildren.find((c) => c?.type === 'as_pattern_target');
+        const value = node.namedChildren.find((c) => c !== null && ty(c) !== 'as_pattern_target');
+        const target = node.namedChildren.find((c) => tyq(c) === 'as_pattern_target');
         const v = value ? this.expr(value, d) : otherExpr(ln);
-        const id = target?.namedChildren.find((c) => c?.type === 'identifier');
+        const id = target?.namedChildren.find((c) => tyq(c) === 'identifier');
         if (id) this.assign(id.text, v, false);
         return v;
       }
@@ -535,28 +573,28 @@ class Walker {
       case 'comment':
         return { k: 'other', type: 'comment', parts: [], line: ln };
       default: {
-        if (isStatementLike(node.type)) {
+        if (isStatementLike(ty(node))) {
           this.statement(node, d);
-          return { k: 'other', type: node.type, parts: [], line: ln };
+          return { k: 'other', type: ty(node), parts: [], line: ln };
         }
-        return { k: 'other', type: node.type, parts: this.children(node, d), line: ln };
+        return { k: 'other', type: ty(node), parts: this.children(node, d), line: ln };
       }
     }
   }
 
   private children(node: Node, depth: number): Expr[] {
     const out: Expr[] = [];
-    for (const c of node.namedChildren) if (c && c.type !== 'comment') out.push(this.expr(c, depth));
+    for (const c of node.namedChildren) if (c && ty(c) !== 'comment') out.push(this.expr(c, depth));
     return out;
   }
 
   /** Loop and comprehension targets (`x`, `k, v`, `(a, b)`) each take the iterated value. */
   private bindTargets(target: Node, value: Expr): void {
-    if (target.type === 'identifier') {
+    if (ty(target) === 'identifier') {
       this.assign(target.text, value, true);
       return;
     }
-    if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern') {
+    if (ty(target) === 'pattern_list' || ty(target) === 'tuple_pattern' || ty(target) === 'list_pattern') {
       for (const c of target.namedChildren) if (c) this.bindTargets(c, value);
     }
   }
@@ -598,9 +636,9 @@ class Walker {
     let interpolated = false;
     for (const c of node.namedChildren) {
       if (!c) continue;
-      if (c.type === 'string_start') prefix = c.text.replace(/['"]+$/, '').toLowerCase();
-      else if (c.type === 'string_content') value += prefix.includes('r') ? c.text : unescapePython(c.text, prefix.includes('b'));
-      else if (c.type === 'interpolation') {
+      if (ty(c) === 'string_start') prefix = c.text.replace(/['"]+$/, '').toLowerCase();
+      else if (ty(c) === 'string_content') value += prefix.includes('r') ? c.text : unescapePython(c.text, prefix.includes('b'));
+      else if (ty(c) === 'interpolation') {
         interpolated = true;
         value += '{}';
         const e = c.childForFieldName('expression');
@@ -623,7 +661,7 @@ class Walker {
     let callee = '';
     let receiver: Expr | undefined;
     if (fn) {
-      if (fn.type === 'attribute') {
+      if (ty(fn) === 'attribute') {
         const obj = fn.childForFieldName('object');
         const attr = fn.childForFieldName('attribute')?.text ?? '';
         const o = obj ? this.expr(obj, depth) : otherExpr(ln);
@@ -648,8 +686,8 @@ class Walker {
     const kwargs = new Map<string, Expr>();
     if (argsNode) {
       for (const a of argsNode.namedChildren) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type === 'keyword_argument') {
+        if (!a || ty(a) === 'comment') continue;
+        if (ty(a) === 'keyword_argument') {
           const name = a.childForFieldName('name')?.text ?? '';
           const v = a.childForFieldName('value');
           kwargs.set(name, v ? this.expr(v, depth) : otherExpr(ln));
@@ -660,6 +698,7 @@ class Walker {
     const func = scope.find((s) => s.kind === 'def');
     const cls = scope.find((s) => s.kind === 'class' || s.cls)?.cls;
     const call: PyCall = { callee, args, kwargs, line: ln, topLevel: this.topLevel, mainGuard: this.mainGuard > 0 };
+    if (this.commandGuard > 0) call.commandGuard = true;
     if (receiver) call.receiver = receiver;
     if (func) call.func = func.name;
     if (cls) call.cls = cls;
@@ -686,11 +725,26 @@ class Walker {
       const parts = args.map((a) => constValue(a) ?? '*');
       if (parts.filter((p) => p !== '*').length >= 2) this.addString(parts.join('/'), ln, 'path-join');
     }
-    if (call.topLevel && !call.mainGuard && /^[A-Za-z_]\w*$/.test(callee)) this.out.calledAtTopLevel.add(callee);
+    if (call.topLevel && !call.mainGuard && !call.commandGuard && /^[A-Za-z_]\w*$/.test(callee)) this.out.calledAtTopLevel.add(callee);
     this.out.calls.push(call);
     if (EXEC_LIKE.has(callee) && args[0]) this.execLiteral(call, args[0]);
     return { k: 'call', call, line: ln };
   }
+}
+
+const TYPE = Symbol('type');
+
+/**
+ * A node's type, asked of tree-sitter once per node: each `.type` crosses into WASM (the node is
+ * written to a transfer buffer first), and the walker asks most nodes several times.
+ */
+function ty(n: Node): string {
+  const holder = n as unknown as { [TYPE]?: string };
+  return (holder[TYPE] ??= n.type);
+}
+
+function tyq(n: Node | null | undefined): string | undefined {
+  return n ? ty(n) : undefined;
 }
 
 function line(node: Node): number {
@@ -709,6 +763,13 @@ function isStatementLike(type: string): boolean {
 function isMainGuard(cond: Node): boolean {
   return /^__name__\s*==\s*['"]__main__['"]$|^['"]__main__['"]\s*==\s*__name__$/.test(cond.text);
 }
+
+/** setup.py commands pip runs while installing, building a wheel or reading metadata. */
+const INSTALL_TIME_COMMANDS = new Set([
+  'install', 'develop', 'egg_info', 'dist_info', 'bdist_wheel', 'build', 'build_ext', 'build_py', 'build_clib',
+  'build_scripts', 'editable_wheel', 'sdist', 'bdist_egg', 'install_lib', 'install_scripts', 'install_data',
+  'install_egg_info', 'bdist', 'bdist_dumb', 'easy_install', 'setup.py',
+]);
 
 /** Calls whose first argument is code. */
 const EXEC_LIKE = new Set(['exec', 'eval', 'compile', 'execfile']);

@@ -34,9 +34,10 @@ describe('score', () => {
     expect(weak.score).toBe(0);
   });
 
-  it('install time doubles, tests weigh a quarter', () => {
+  it('install time doubles; tests weigh a quarter, and only in a package its own code makes suspicious', () => {
     expect(score([f('exfil-endpoint', 'high', 'demo-1.0/setup.py', 'install')]).score).toBe(12);
-    expect(score([f('exfil-endpoint', 'high', 'demo/tests/test_x.py')]).score).toBe(1.5);
+    expect(score([f('exfil-endpoint', 'high', 'demo/tests/test_x.py')]).score).toBe(0);
+    expect(score([f('exfil-endpoint', 'high', 'demo/tests/test_x.py'), f('obfuscation-hidden-margin', 'high', 'demo/core.py')]).score).toBe(7.5);
   });
 
   it('has documented thresholds', () => {

@@ -56,6 +56,9 @@ export const PAIRS: readonly (readonly [Tag, Tag])[] = [
  */
 export const TEST_MULTIPLIER = 0.25;
 
+/** At most this much of a package's score comes from auxiliary files (see score()). */
+export const AUXILIARY_CAP = 2;
+
 /** The heavier side of a pair must weigh at least this: a medium finding, or a low one at import or install time. */
 export const MIN_PAIR_WEIGHT = 1.5;
 
@@ -79,10 +82,30 @@ export function score(
   isAuxiliary: (file: string) => boolean = isAuxiliaryPath,
 ): ScoreBreakdown {
   const rules: Record<string, number> = {};
+  // What auxiliary files add beyond the package's own code counts only for a package that its own
+  // code makes suspicious, and then at most AUXILIARY_CAP: a security test suite quotes `rm -rf /`,
+  // /etc/cron.d and SSRF addresses in a dozen files (nltk's), and CI scripts install tools with
+  // curl | sh (pymongo's), which is no reason to distrust a package, while a package that is
+  // suspicious already is not excused by its tests either.
+  const own: Record<string, number> = {};
+  const aux: Record<string, number> = {};
   for (const f of findings) {
     const rule = lookup(f.rule);
     if (!rule || !countsAlone(rule, f)) continue;
-    rules[f.rule] = Math.max(rules[f.rule] ?? 0, findingWeight(f, isAuxiliary));
+    const w = findingWeight(f, isAuxiliary);
+    const into = f.file !== '' && isAuxiliary(f.file) ? aux : own;
+    into[f.rule] = Math.max(into[f.rule] ?? 0, w);
+  }
+  let auxExtra = 0;
+  const auxRules: Record<string, number> = {};
+  for (const [id, w] of Object.entries(own)) rules[id] = w;
+  for (const [id, w] of Object.entries(aux)) {
+    const extra = Math.max(0, w - (own[id] ?? 0));
+    const room = Math.max(0, AUXILIARY_CAP - auxExtra);
+    if (extra > 0 && room > 0) {
+      auxRules[id] = Math.min(extra, room);
+      auxExtra += Math.min(extra, room);
+    }
   }
   let pair: ScoreBreakdown['pair'];
   const byFile = new Map<string, Finding[]>();
@@ -125,7 +148,11 @@ export function score(
       }
     }
   }
-  const total = Object.values(rules).reduce((s, w) => s + w, 0) + (pair?.bonus ?? 0);
+  let total = Object.values(rules).reduce((s, w) => s + w, 0) + (pair?.bonus ?? 0);
+  if (total >= THRESHOLDS.suspicious && auxExtra > 0) {
+    for (const [id, w] of Object.entries(auxRules)) rules[id] = (rules[id] ?? 0) + w;
+    total += auxExtra;
+  }
   const rounded = Math.round(total * 10) / 10;
   const out: ScoreBreakdown = { score: rounded, verdict: verdictFor(rounded), rules };
   if (pair) out.pair = pair;

@@ -202,6 +202,9 @@ function sensitiveSource(ctx: FileContext, e: Expr): string | undefined {
   return identity;
 }
 
+/** A constant name part with two or more labels that is not a local zone: somebody's domain. */
+const FOREIGN_ZONE = /\.(?!(?:local|localdomain|lan|home|internal|localhost)\.?$)[a-z0-9-]+\.[a-z][a-z0-9-]*\.?$/i;
+
 const DNS_LOOKUP = /^(socket\.(gethostbyname|gethostbyname_ex|getaddrinfo)|dns\.resolver\.(resolve|query))$/;
 
 /** Calls that send data somewhere: HTTP with a body or query, sockets, SMTP, webhook clients. */
@@ -229,7 +232,9 @@ const exfiltrate: Rule = {
       if (!SEND.test(c.callee) && !DNS_LOOKUP.test(c.callee)) continue;
       // Resolving the host's own name (`gethostbyname(gethostname())`) finds its address; a lookup
       // leaks data only when the data is built into the queried name (dependency-confusion probes).
-      if (DNS_LOOKUP.test(c.callee) && !(c.args[0] && exprContains(ctx, c.args[0], (x) => x.k === 'bin' || x.k === 'fstr' || (x.k === 'call' && /^(\.format|\.join|\.hex|.*b(64|32|16)encode|.*hexlify)$/.test(x.call.callee)), 4))) continue;
+      // Resolving `<hostname>.local` asks the local network for the host's own address (jupyter_client);
+      // a leak needs the data encoded or a zone of someone else's (`<data>.probe.example.com`).
+      if (DNS_LOOKUP.test(c.callee) && !(c.args[0] && exprContains(ctx, c.args[0], (x) => (x.k === 'call' && /^(\.hex|.*b(64|32|16)encode|.*hexlify)$/.test(x.call.callee)) || ((x.k === 'str' || x.k === 'fstr') && FOREIGN_ZONE.test(x.value)), 4))) continue;
       // A method named send/post/put counts only on an object that came from a network call:
       // queue.put(os.environ) is not a request.
       if (c.callee.startsWith('.') && !(c.receiver && exprContains(ctx, c.receiver, (x) => x.k === 'call' && NETWORK_CALLS.has(x.call.callee), 3))) continue;

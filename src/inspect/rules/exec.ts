@@ -104,7 +104,8 @@ function payloadSource(ctx: FileContext, step: PyCall, minLiteral: number): bool
       a,
       ctx.py!,
       (y) =>
-        (y.k === 'str' && y.value.length >= minLiteral) ||
+        // (`'raw_unicode_escape'`, `'ascii'`: codec and mode names are arguments, not payloads)
+        (y.k === 'str' && y.value.length >= minLiteral && !(minLiteral > 2 && /^[A-Za-z0-9_-]{1,24}$/.test(y.value))) ||
         (y.k === 'seq' && y.items.length >= 8 && y.items.every((i) => i.k === 'num')) ||
         (y.k === 'call' && (FETCH_CALLS.has(y.call.callee) || (!bytecode && FILE_READS.test(y.call.callee)))),
       3,

@@ -3,11 +3,12 @@
  * overrides, in-tree build backends, and `.pth` files (run at every interpreter start once
  * installed). Honest build scripts run compilers and git; they do not fetch URLs or exec strings.
  */
-import { constValue, type PyCall } from '../python.js';
+import { constValue, valuesOf, type Expr, type PyCall } from '../python.js';
 import type { Evidence, FileContext, PackageContext, Rule } from '../types.js';
 import {
   DECODE_CALLS,
   EXEC_CALLS,
+  FETCH_CALLS,
   NETWORK_CALLS,
   PROCESS_CALLS,
   at,
@@ -40,8 +41,18 @@ function readsLocalFile(ctx: FileContext, call: PyCall): boolean {
   if ((call.callee === 'runpy.run_path' || call.callee === 'runpy.run_module') && constValue(a) !== undefined) return true;
   return containsCall(ctx, a, (c) =>
     OPENS(c) || c.callee === '.read_text' || c.callee.endsWith('.read_text') || c.callee === '.readlines' ||
-    ((c.callee === '.read' || c.callee === '.readline') && c.receiver !== undefined && containsCall(ctx, c.receiver, OPENS, 2)),
+    ((c.callee === '.read' || c.callee === '.readline') && c.receiver !== undefined && readsFromFile(ctx, c.receiver)),
   3);
+}
+
+/**
+ * The object `.read()` is called on is a file: opened here, or bound by `with helper(...) as f`
+ * to what a local helper returns (pdfplumber's `_open`). A network response is not a file.
+ */
+function readsFromFile(ctx: FileContext, receiver: Expr): boolean {
+  if (containsCall(ctx, receiver, OPENS, 2)) return true;
+  if (containsCall(ctx, receiver, (c) => NETWORK_CALLS.has(c.callee) || FETCH_CALLS.has(c.callee), 2)) return false;
+  return receiver.k === 'name' && ctx.py !== undefined && valuesOf(ctx.py, receiver).some((v) => v.k === 'call' && /^[A-Za-z_]\w*$/.test(v.call.callee));
 }
 
 const installProcess: Rule = {

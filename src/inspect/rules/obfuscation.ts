@@ -25,6 +25,7 @@ const encodedBlob: Rule = {
     for (const s of ctx.py?.strings ?? []) {
       if (s.via !== 'literal' || s.value.length < 2000) continue;
       const sample = s.value.length > 200_000 ? s.value.slice(0, 200_000) : s.value;
+      if (isEmbeddedMedia(sample)) continue;
       if (HEX_BLOB.test(sample) && entropy(sample.replace(/\s/g, '')) > 3.8) {
         out.push(at(ctx, s.line, `${s.value.length}-character hex literal`));
       } else if (B64_BLOB.test(sample) && entropy(sample.replace(/\s/g, '')) > 5.0) {
@@ -34,6 +35,32 @@ const encodedBlob: Rule = {
     return dedupe(out, 5);
   },
 };
+
+/**
+ * Images and fonts embedded as base64 or hex (an app's icons: nltk's nemo_app, GUI toolkits):
+ * they decode to a file format's magic bytes, which a code payload does not start with.
+ */
+const MEDIA_MAGIC = [
+  [0x47, 0x49, 0x46, 0x38], // GIF8
+  [0x89, 0x50, 0x4e, 0x47], // PNG
+  [0xff, 0xd8, 0xff], // JPEG
+  [0x00, 0x00, 0x01, 0x00], // ICO
+  [0x52, 0x49, 0x46, 0x46], // RIFF (WebP, WAV)
+  [0x25, 0x50, 0x44, 0x46], // %PDF
+  [0x77, 0x4f, 0x46, 0x46], // wOFF
+  [0x77, 0x4f, 0x46, 0x32], // wOF2
+  [0x00, 0x01, 0x00, 0x00], // TrueType
+  [0x4f, 0x54, 0x54, 0x4f], // OTTO
+];
+
+function isEmbeddedMedia(s: string): boolean {
+  const head = s.replace(/\s/g, '').slice(0, 24);
+  let bytes: Buffer;
+  if (/^[0-9a-fA-F]{24}$/.test(head)) bytes = Buffer.from(head, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{24}$/.test(head)) bytes = Buffer.from(head.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  else return false;
+  return MEDIA_MAGIC.some((m) => m.every((b, i) => bytes[i] === b));
+}
 
 const chrSequence: Rule = {
   id: 'obfuscation-chr',
@@ -181,7 +208,17 @@ const trojanSource: Rule = {
   checkFile(ctx) {
     if (ctx.role === 'script') return [];
     const out: Evidence[] = [];
+    // Lines wholly inside a docstring hold no code to misread (bandit documents this attack with
+    // its own example in one); a comment or a one-line string can hide code after it.
+    const insideDocstring = new Set<number>();
+    for (const s of ctx.py?.strings ?? []) {
+      if (s.via !== 'docstring') continue;
+      const last = s.line + (s.value.match(/\n/g)?.length ?? 0);
+      if (last === s.line || !/['"]{3}\s*(#.*)?$/.test(ctx.lines[last - 1] ?? '')) continue;
+      for (let n = s.line; n <= last; n++) insideDocstring.add(n);
+    }
     ctx.lines.forEach((l, i) => {
+      if (insideDocstring.has(i + 1)) return;
       for (let j = 0; j < l.length; j++) {
         const c = l.charCodeAt(j);
         if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {

@@ -4,7 +4,7 @@
  */
 import { constValue } from '../python.js';
 import type { Evidence, FileContext, Rule } from '../types.js';
-import { PROCESS_CALLS, argsOf, at, atCall, callsTo, commandText, dedupe, exprContains, inProse, phaseOf } from './util.js';
+import { PROCESS_CALLS, argsOf, at, atCall, callsTo, commandText, dedupe, exprContains, phaseOf } from './util.js';
 
 const processSpawn: Rule = {
   id: 'process-spawn',
@@ -95,7 +95,9 @@ const shellDownload: Rule = {
     for (const s of ctx.strings) {
       if (s.via === 'docstring' || s.value.length > 1_000_000) continue;
       const m = DOWNLOAD_COMMAND.exec(s.value);
-      if (!m || (s.via === 'literal' && inProse(s.value, m[0]))) continue;
+      // (No prose test here: a command line is all words and flags; help texts that quote a
+      // command are told apart by never reaching a process call.)
+      if (!m) continue;
       const shown = JSON.stringify(m[0].slice(0, 80));
       if (!module || s.via !== 'literal') {
         out.push(at(ctx, s.line, s.via === 'literal' ? `matches ${shown}` : `decoded (${s.via}): ${shown}`, module ? phaseOf(ctx) : undefined));

