@@ -1,9 +1,11 @@
 /**
- * The inspect use case: paths -> archives -> per-package results, then wheel/sdist pairs of the
- * same name and version compared. One unreadable input becomes a diagnostic; the others are still
- * inspected. Offline: nothing here touches the network, and package code is never run.
+ * The inspect use case: inputs -> files -> archives -> per-package results, then wheel/sdist pairs
+ * of the same name and version compared, and downloaded packages judged on their index metadata.
+ * One unreadable input becomes a diagnostic; the others are still inspected. Files and directories
+ * are read as they are, with no network; `NAME==VERSION` and requirements/lockfile inputs are
+ * downloaded first (inspect-sources.ts). Package code is never run.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,14 +13,23 @@ import { Worker } from 'node:worker_threads';
 import { InputError, PywardError } from '../core/errors.js';
 import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import type { Diagnostic } from '../core/model.js';
-import { comparePair, inspectPath, type InspectOptions, type Inspected } from '../inspect/engine.js';
+import { addFindings, comparePair, inspectPath, type InspectOptions, type Inspected } from '../inspect/engine.js';
 import { THRESHOLDS } from '../inspect/score.js';
-import type { InspectReport } from '../inspect/types.js';
+import type { Finding, InspectReport, PackageOrigin, SkippedInput } from '../inspect/types.js';
+import type { Fetched, SourceOptions } from './inspect-sources.js';
 import type { WorkReply, WorkRequest } from '../inspect/worker.js';
 import { VERSION } from './version.js';
 
 export interface InspectRunOptions extends InspectOptions {
+  /**
+   * Wheels, sdists and directories; with `sources`, also `NAME==VERSION` / `NAME` and requirements
+   * files or lockfiles (told apart by `classifyInput`).
+   */
   paths: string[];
+  /** `-r FILE`: requirements files whatever their name. */
+  requirementFiles?: string[];
+  /** How to reach the index; without it every argument is a path and nothing is downloaded. */
+  sources?: SourceOptions;
   /** Called after each input, for progress on stderr. */
   onPackage?: (done: number, total: number, path: string) => void;
 }
@@ -38,35 +49,113 @@ function identity(path: string): { key: string; kind: 'wheel' | 'sdist' } | unde
   }
 }
 
-export async function inspect(opts: InspectRunOptions): Promise<InspectReport> {
+/** What an argument stands for: a file or directory to read, an input listing packages, or a release on the index. */
+export type InputKind = 'path' | 'lockfile' | 'name';
+
+const ARCHIVE_NAME = /\.(whl|zip|tar|tgz|tar\.gz|tbz2?|tar\.bz2|txz|tar\.xz|egg)$/i;
+
+/**
+ * An existing directory or archive is a path; an existing file named like a requirements file or
+ * lockfile (requirements*.txt, uv.lock, poetry.lock, pylock*.toml, Pipfile.lock, pdm.lock,
+ * pyproject.toml) lists packages; another existing file is read as an archive. What does not exist
+ * is a release when it reads as a project name (`idna`, `idna==3.4`), and a missing path otherwise.
+ */
+export async function classifyInput(arg: string): Promise<InputKind> {
+  if (existsSync(arg)) {
+    if (statSync(arg).isDirectory() || ARCHIVE_NAME.test(arg)) return 'path';
+    const { allFormats } = await import('../inputs/registry.js');
+    const formats = (await allFormats()).filter((f) => f.name !== 'site-packages');
+    return formats.some((f) => f.matches(arg, false)) ? 'lockfile' : 'path';
+  }
+  if (/[\\/]/.test(arg) || ARCHIVE_NAME.test(arg) || !/^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*([=<>!~].*)?$/.test(arg)) return 'path';
+  return 'name';
+}
+
+interface Job {
+  path: string;
+  origin?: PackageOrigin;
+  metadata: Finding[];
+}
+
+/** Every argument as files to inspect, in argument order; downloads happen here. */
+async function collectJobs(opts: InspectRunOptions): Promise<{ jobs: Job[]; diagnostics: Diagnostic[]; skipped: SkippedInput[] }> {
+  const items: { kind: InputKind; arg: string; format?: string }[] = [];
+  for (const arg of opts.paths) items.push({ kind: opts.sources ? await classifyInput(arg) : 'path', arg });
+  for (const file of opts.requirementFiles ?? []) items.push({ kind: 'lockfile', arg: file, format: 'requirements-txt' });
+  const sources = opts.sources;
+  if (items.some((i) => i.kind !== 'path') && !sources) throw new Error('inspect: names and lockfiles need source options');
+  const load = items.some((i) => i.kind !== 'path') ? await import('./inspect-sources.js') : undefined;
+  const fetched = await Promise.all(
+    items.map(async (item): Promise<Fetched | undefined> => {
+      if (item.kind === 'path') return undefined;
+      if (item.kind === 'name') return load!.fetchRequirements([item.arg], sources!);
+      try {
+        return await load!.fetchInputs([{ path: item.arg, ...(item.format ? { format: item.format } : {}) }], sources!);
+      } catch (e) {
+        if (!(e instanceof PywardError)) throw e;
+        return { downloads: [], skipped: [], diagnostics: [{ severity: 'error', code: e.code, message: e.message, location: e.location ?? { file: item.arg } }] };
+      }
+    }),
+  );
+  const jobs: Job[] = [];
   const diagnostics: Diagnostic[] = [];
-  // Only packages that have a counterpart among the inputs keep their source digests for comparison.
-  const ids = opts.paths.map(identity);
+  const skipped: SkippedInput[] = [];
+  const seenPaths = new Set<string>();
+  const seenDiagnostics = new Set<string>();
+  items.forEach((item, i) => {
+    const f = fetched[i];
+    if (!f) {
+      jobs.push({ path: item.arg, metadata: [] });
+      return;
+    }
+    for (const d of f.diagnostics) {
+      const key = `${d.code}|${d.message}`;
+      if (!seenDiagnostics.has(key)) diagnostics.push(d);
+      seenDiagnostics.add(key);
+    }
+    skipped.push(...f.skipped);
+    for (const d of f.downloads) {
+      // The same file named twice (a name and a lockfile, two lockfiles) is inspected once.
+      if (seenPaths.has(d.path)) continue;
+      seenPaths.add(d.path);
+      jobs.push({ path: d.path, origin: d.origin, metadata: d.metadata });
+    }
+  });
+  return { jobs, diagnostics, skipped };
+}
+
+export async function inspect(opts: InspectRunOptions): Promise<InspectReport> {
+  const { jobs, diagnostics, skipped } = await collectJobs(opts);
+  const paths = jobs.map((j) => j.path);
+  // Only packages that have a counterpart among the inputs keep their source digests for comparison,
+  // and those with metadata findings their auxiliary files, for rescoring.
+  const ids = paths.map(identity);
   const kindsByKey = new Map<string, Set<string>>();
   for (const id of ids) if (id) kindsByKey.set(id.key, (kindsByKey.get(id.key) ?? new Set()).add(id.kind));
   const paired = (i: number): boolean => {
     const id = ids[i];
     return id !== undefined && kindsByKey.get(id.key)?.size === 2;
   };
+  const digests = (i: number): boolean => paired(i) || jobs[i]!.metadata.length > 0;
 
-  const results: (Inspected | undefined)[] = new Array<Inspected | undefined>(opts.paths.length);
-  const errors: (PywardError | undefined)[] = new Array<PywardError | undefined>(opts.paths.length);
+  const results: (Inspected | undefined)[] = new Array<Inspected | undefined>(paths.length);
+  const errors: (PywardError | undefined)[] = new Array<PywardError | undefined>(paths.length);
   let done = 0;
   const run = async (i: number, inspectOne: (path: string, digests: boolean) => Promise<Inspected>): Promise<void> => {
-    const path = opts.paths[i]!;
+    const path = paths[i]!;
     try {
-      results[i] = await inspectOne(path, paired(i));
+      results[i] = await inspectOne(path, digests(i));
     } catch (e) {
       if (!(e instanceof PywardError)) throw e;
       errors[i] = e;
     }
-    opts.onPackage?.(++done, opts.paths.length, path);
+    opts.onPackage?.(++done, paths.length, path);
   };
-  const workers = workerCount(opts);
-  if (workers > 1) await inParallel(opts.paths.length, workers, opts, run);
-  else for (let i = 0; i < opts.paths.length; i++) await run(i, (path, digests) => inspectPath(path, { ...opts, digests }));
+  const workers = workerCount(opts, paths.length);
+  if (workers > 1) await inParallel(paths.length, workers, opts, run);
+  else for (let i = 0; i < paths.length; i++) await run(i, (path, keep) => inspectPath(path, { ...opts, digests: keep }));
   errors.forEach((e, i) => {
-    if (e) diagnostics.push({ severity: 'error', code: e.code, message: e.message, location: e.location ?? { file: opts.paths[i]! } });
+    if (e) diagnostics.push({ severity: 'error', code: e.code, message: e.message, location: e.location ?? { file: paths[i]! } });
   });
 
   for (let i = 0; i < results.length; i++) {
@@ -80,10 +169,17 @@ export async function inspect(opts: InspectRunOptions): Promise<InspectReport> {
       }
     }
   }
+  results.forEach((r, i) => {
+    if (!r) return;
+    const job = jobs[i]!;
+    addFindings(r, job.metadata, opts.rules);
+    if (job.origin) r.result.origin = job.origin;
+  });
 
   return {
     packages: results.filter((r): r is Inspected => r !== undefined).map((r) => r.result),
     diagnostics,
+    skipped,
     thresholds: { ...THRESHOLDS },
     tool: { name: 'pyward', version: VERSION },
   };
@@ -96,9 +192,9 @@ const WORKER = new URL('../inspect/worker.js', import.meta.url);
  * threads. Only the built CLI has the compiled worker; elsewhere (tests on sources, custom rules,
  * a single package) the work stays on this thread.
  */
-function workerCount(opts: InspectRunOptions): number {
-  if (opts.paths.length < 2 || opts.rules !== undefined || !existsSync(fileURLToPath(WORKER))) return 1;
-  return Math.min(availableParallelism(), 4, opts.paths.length);
+function workerCount(opts: InspectRunOptions, total: number): number {
+  if (total < 2 || opts.rules !== undefined || !existsSync(fileURLToPath(WORKER))) return 1;
+  return Math.min(availableParallelism(), 4, total);
 }
 
 async function inParallel(

@@ -20,6 +20,7 @@ import type {
   Finding,
   PackageContext,
   PackageResult,
+  ProjectSignals,
   PyprojectBuildSystem,
   Rule,
   ScannedString,
@@ -175,13 +176,32 @@ export function comparePair(wheel: Inspected, sdist: Inspected, rules: readonly 
     if (rule.scope !== 'pair' || !rule.checkPair) continue;
     for (const e of rule.checkPair(wheel.sources, sdist.sources)) added.push(toFinding(rule, e));
   }
+  addFindings(wheel, added, rules);
+}
+
+/** The `index` rules on what the index says about a project; package-wide findings. */
+export function projectFindings(project: ProjectSignals, rules: readonly Rule[] = RULES): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of rules) {
+    if (rule.scope !== 'index' || !rule.checkProject) continue;
+    for (const e of rule.checkProject(project)) out.push(toFinding(rule, e));
+  }
+  return out;
+}
+
+/**
+ * Adds findings made outside the archive (a pair comparison, the index's metadata) to a result and
+ * rescores it. Auxiliary files are known when the package was inspected with `digests`; otherwise
+ * they are told by path, as for a file the engine did not read.
+ */
+export function addFindings(target: Inspected, added: Finding[], rules: readonly Rule[] = RULES): void {
   if (added.length === 0) return;
-  const findings = sortFindings([...wheel.result.findings, ...added]);
-  const aux = new Set(wheel.auxiliary ?? []);
-  const s = score(findings, (id) => rules.find((r) => r.id === id), (file) => aux.has(file));
-  wheel.result.findings = findings;
-  wheel.result.score = s.score;
-  wheel.result.verdict = s.verdict;
+  const findings = sortFindings([...target.result.findings, ...added]);
+  const aux = target.auxiliary ? new Set(target.auxiliary) : undefined;
+  const s = score(findings, (id) => rules.find((r) => r.id === id), aux ? (file) => aux.has(file) : isAuxiliaryPath);
+  target.result.findings = findings;
+  target.result.score = s.score;
+  target.result.verdict = s.verdict;
 }
 
 /** Command bases whose `run` pip reaches while installing from an sdist (PEP 517 builds a wheel). */

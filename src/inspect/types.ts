@@ -32,7 +32,9 @@ export type Tag =
   | 'mining'
   | 'remote-access'
   | 'evasion'
-  | 'tampering';
+  | 'tampering'
+  // about the project on its index, not its code
+  | 'metadata';
 
 /** When the code runs: while pip installs it, whenever Python starts or it is imported, or only if called. */
 export type Phase = 'install' | 'import' | 'runtime';
@@ -130,13 +132,41 @@ export interface Rule {
   tags: Tag[];
   /** Capabilities count only in combination or at install time; threats count alone. */
   kind: 'capability' | 'threat';
-  /** `pair` rules compare a wheel with the sdist of the same name and version, when both are given. */
-  scope: 'file' | 'package' | 'pair';
+  /**
+   * `pair` rules compare a wheel with the sdist of the same name and version, when both are given;
+   * `index` rules judge what the index says about the project (downloaded inputs, online only).
+   */
+  scope: 'file' | 'package' | 'pair' | 'index';
   /** Longer documentation printed by `--explain`: what it looks for, and when honest code does it too. */
   explain: string;
   checkFile?(ctx: FileContext): Evidence[];
   checkPackage?(pkg: PackageContext): Evidence[];
   checkPair?(wheel: SourceDigests, sdist: SourceDigests): Evidence[];
+  checkProject?(project: ProjectSignals): Evidence[];
+}
+
+/**
+ * What an index's JSON API says about a project, reduced to what the `index` rules judge. Built in
+ * app/ from the PyPI JSON API answer; the rules never fetch.
+ */
+export interface ProjectSignals {
+  /** Normalized name. */
+  name: string;
+  /** Where the answer came from (the JSON API URL), for evidence. */
+  source: string;
+  /** Characters of the long description (0 for none or `UNKNOWN`). */
+  descriptionLength: number;
+  summary?: string;
+  /** Releases that have files; undefined when the index did not list the releases. */
+  releaseCount?: number;
+  /** The earliest upload of any file, ISO 8601. */
+  firstUpload?: string;
+  /** Author and maintainer e-mail addresses, lower-case. */
+  emails: string[];
+  /** Every link the metadata gives: project URLs by label, `Homepage` and `Download` for the legacy fields. */
+  urls: { label: string; url: string }[];
+  /** Now, for ages (ms since the epoch). */
+  now: number;
 }
 
 export interface Finding {
@@ -165,6 +195,31 @@ export interface PackageResult {
   stats: { files: number; bytes: number; pythonFiles: number; parseErrors: number };
   /** The archive was only partly read (a limit or damage stopped it). */
   truncated: boolean;
+  /** For a file downloaded from an index: what was asked for, where it came from, its checked digest. */
+  origin?: PackageOrigin;
+}
+
+export interface PackageOrigin {
+  /** The argument or input entry: `idna==3.4`, `requirements.txt:3`. */
+  requested: string;
+  /** The simple index the file was listed on (credentials redacted); undefined for a direct URL. */
+  index?: string;
+  url: string;
+  /** The sha256 the file was checked against before it was read. */
+  sha256: string;
+  /** Answered from pyward's cache, not downloaded in this run. */
+  cached: boolean;
+  /** `checked` when the index's metadata was judged (`index` rules), else why it was not. */
+  metadata: string;
+}
+
+/** An entry of a requirements file or lockfile that was not inspected, and why. */
+export interface SkippedInput {
+  name: string;
+  version?: string;
+  reason: string;
+  /** `file:line` of the entry. */
+  location?: string;
 }
 
 /** What `pyward inspect` hands to reporters. */
@@ -172,6 +227,8 @@ export interface InspectReport {
   packages: PackageResult[];
   /** Inputs that could not be inspected at all (missing, not an archive), with the reason. */
   diagnostics: Diagnostic[];
+  /** Entries of requirements files and lockfiles that name nothing pyward can download and check (unpinned, VCS, local paths). */
+  skipped: SkippedInput[];
   thresholds: { suspicious: number; malicious: number };
   tool: { name: 'pyward'; version: string };
 }

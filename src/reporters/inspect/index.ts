@@ -3,7 +3,7 @@
  * bytes. JSON is the stable contract (docs/inspect.md); table and markdown are for people.
  */
 import { ruleById, RULES } from '../../inspect/rules/index.js';
-import type { Finding, InspectReport, PackageResult } from '../../inspect/types.js';
+import type { Finding, InspectReport, PackageOrigin, PackageResult, SkippedInput } from '../../inspect/types.js';
 
 export type InspectFormat = 'table' | 'json' | 'sarif' | 'markdown';
 export const INSPECT_FORMATS: readonly InspectFormat[] = ['table', 'json', 'sarif', 'markdown'];
@@ -17,6 +17,15 @@ export const INSPECT_SCHEMA_VERSION = 1;
 
 function packageLabel(p: PackageResult): string {
   return p.name !== undefined ? `${p.name}${p.version !== undefined ? ' ' + p.version : ''}` : p.archive;
+}
+
+/** Where a downloaded package came from, on one line. */
+function originLine(o: PackageOrigin): string {
+  return `from ${o.url} (${o.requested}; sha256 ${o.sha256.slice(0, 12)}... checked${o.cached ? ', cached' : ''}; metadata ${o.metadata})`;
+}
+
+function skippedLabel(s: SkippedInput): string {
+  return `${s.name}${s.version !== undefined ? ` ${s.version}` : ''}${s.location ? ` (${s.location})` : ''}`;
 }
 
 /** `pkg-1.0.tar.gz/pkg-1.0/setup.py`: where a finding is, rooted at the archive's own name. */
@@ -49,7 +58,11 @@ export function renderJson(report: InspectReport): string {
         uri: findingUri(p, f),
       })),
       stats: { files: p.stats.files, bytes: p.stats.bytes, python_files: p.stats.pythonFiles, parse_errors: p.stats.parseErrors },
+      origin: p.origin
+        ? { requested: p.origin.requested, index: p.origin.index ?? null, url: p.origin.url, sha256: p.origin.sha256, cached: p.origin.cached, metadata: p.origin.metadata }
+        : null,
     })),
+    skipped: report.skipped.map((s) => ({ name: s.name, version: s.version ?? null, reason: s.reason, location: s.location ?? null })),
     diagnostics: report.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.message, file: d.location?.file ?? null })),
   };
   return JSON.stringify(out, null, 2) + '\n';
@@ -143,6 +156,7 @@ export function renderTable(report: InspectReport, options: InspectReporterOptio
   const paint = (v: keyof typeof COLORS, s: string): string => (options.color ? `${COLORS[v]}${s}${COLORS.reset}` : s);
   for (const p of report.packages) {
     lines.push(`${paint(p.verdict, p.verdict.toUpperCase())}  ${packageLabel(p)}  score ${p.score}  (${p.archive}${p.truncated ? ', only partly read' : ''})`);
+    if (p.origin) lines.push(`  ${originLine(p.origin)}`);
     for (const [file, findings] of grouped(p)) {
       lines.push(`  ${file === '' ? '(package)' : file}`);
       for (const f of findings) {
@@ -152,6 +166,7 @@ export function renderTable(report: InspectReport, options: InspectReporterOptio
       }
     }
   }
+  for (const x of report.skipped) lines.push(`not inspected: ${skippedLabel(x)}: ${x.reason}`);
   for (const d of report.diagnostics) lines.push(`${d.severity}: ${d.location?.file ? d.location.file + ': ' : ''}${d.message}`);
   const counts = { malicious: 0, suspicious: 0, clean: 0 };
   for (const p of report.packages) counts[p.verdict]++;
@@ -176,8 +191,9 @@ export function renderMarkdown(report: InspectReport): string {
       lines.push(`| ${f.severity} | ${f.rule} | ${mdEscape(loc)} | ${mdEscape(f.detail ?? f.snippet ?? '')} |`);
     }
   }
-  if (report.diagnostics.length > 0) {
+  if (report.diagnostics.length > 0 || report.skipped.length > 0) {
     lines.push('', '## Inputs not inspected', '');
+    for (const x of report.skipped) lines.push(`- ${mdEscape(skippedLabel(x))}: ${mdEscape(x.reason)}`);
     for (const d of report.diagnostics) lines.push(`- ${mdEscape(d.location?.file ?? '')}: ${mdEscape(d.message)}`);
   }
   return lines.join('\n') + '\n';
