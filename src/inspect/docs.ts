@@ -3,7 +3,15 @@
  * docs/inspect.md cannot drift from what the engine runs (a test compares the doc with this).
  */
 import { RULES, ruleById } from './rules/index.js';
-import { PHASE_MULTIPLIER, SEVERITY_WEIGHT, THRESHOLDS } from './score.js';
+import { METADATA_CAP, PHASE_MULTIPLIER, SEVERITY_WEIGHT, THRESHOLDS } from './score.js';
+import type { Rule } from './types.js';
+
+const SCOPES: Record<Rule['scope'], string> = {
+  file: 'each scanned file',
+  package: 'the package as a whole',
+  pair: 'a wheel against its sdist',
+  index: "the project's metadata on the index (downloaded packages, online only)",
+};
 
 export function explainRule(id: string): string | undefined {
   if (id === 'list') return RULES.map((r) => `${r.id.padEnd(28)} ${r.severity.padEnd(8)} ${r.description}`).join('\n') + '\n';
@@ -17,9 +25,11 @@ export function explainRule(id: string): string | undefined {
     wrap(r.explain, 100),
     '',
     `tags: ${r.tags.join(', ')}`,
-    `scope: ${r.scope === 'file' ? 'each scanned file' : r.scope === 'package' ? 'the package as a whole' : 'a wheel against its sdist'}`,
-    `weight: ${SEVERITY_WEIGHT[r.severity]} (x${PHASE_MULTIPLIER.install} at install time, x${PHASE_MULTIPLIER.import} at import time); ` +
-      `suspicious at ${THRESHOLDS.suspicious}, malicious at ${THRESHOLDS.malicious}`,
+    `scope: ${SCOPES[r.scope]}`,
+    r.scope === 'index'
+      ? `weight: ${SEVERITY_WEIGHT[r.severity]}; all metadata rules together add at most ${METADATA_CAP}, below suspicious at ${THRESHOLDS.suspicious}`
+      : `weight: ${SEVERITY_WEIGHT[r.severity]} (x${PHASE_MULTIPLIER.install} at install time, x${PHASE_MULTIPLIER.import} at import time); ` +
+        `suspicious at ${THRESHOLDS.suspicious}, malicious at ${THRESHOLDS.malicious}`,
     '',
   ].join('\n');
 }

@@ -15,6 +15,11 @@
  *   heavier of the two weighs at least 1.5 and neither rule already carries both tags (a silent
  *   process is not paired with the process it is); the package takes the strongest such pair.
  *
+ * - What the index says about the project (`index` rules: no description, a single release, a
+ *   disposable e-mail, no link to its source) adds each rule's severity weight once, all of them
+ *   together at most METADATA_CAP, which is below the suspicious threshold: metadata alone never
+ *   makes a package suspicious, but it tips a package whose code is already dubious.
+ *
  * Verdicts: `malicious` at 10 or more (any critical finding gets there alone; so do two high
  * ones, or a high one at install time), `suspicious` at 4 or more, `clean` below. The same
  * thresholds are in docs/inspect.md.
@@ -59,6 +64,9 @@ export const TEST_MULTIPLIER = 0.25;
 /** At most this much of a package's score comes from auxiliary files (see score()). */
 export const AUXILIARY_CAP = 2;
 
+/** At most this much of a package's score comes from the index's metadata (`index` rules); below THRESHOLDS.suspicious. */
+export const METADATA_CAP = 3;
+
 /** The heavier side of a pair must weigh at least this: a medium finding, or a low one at import or install time. */
 export const MIN_PAIR_WEIGHT = 1.5;
 
@@ -89,8 +97,13 @@ export function score(
   // suspicious already is not excused by its tests either.
   const own: Record<string, number> = {};
   const aux: Record<string, number> = {};
+  const meta: Record<string, number> = {};
   for (const f of findings) {
     const rule = lookup(f.rule);
+    if (rule?.scope === 'index') {
+      meta[f.rule] = Math.max(meta[f.rule] ?? 0, SEVERITY_WEIGHT[f.severity]);
+      continue;
+    }
     if (!rule || !countsAlone(rule, f)) continue;
     const w = findingWeight(f, isAuxiliary);
     const into = f.file !== '' && isAuxiliary(f.file) ? aux : own;
@@ -148,6 +161,10 @@ export function score(
       }
     }
   }
+  // Metadata shares the cap in proportion to each rule's weight.
+  const metaSum = Object.values(meta).reduce((s, w) => s + w, 0);
+  const metaScale = metaSum > METADATA_CAP ? METADATA_CAP / metaSum : 1;
+  for (const [id, w] of Object.entries(meta)) rules[id] = Math.round(w * metaScale * 100) / 100;
   let total = Object.values(rules).reduce((s, w) => s + w, 0) + (pair?.bonus ?? 0);
   if (total >= THRESHOLDS.suspicious && auxExtra > 0) {
     for (const [id, w] of Object.entries(auxRules)) rules[id] = (rules[id] ?? 0) + w;

@@ -9,6 +9,7 @@ import { downloadRules } from './download.js';
 import { execRules } from './exec.js';
 import { hostRules } from './host.js';
 import { installRules } from './install.js';
+import { metadataRules } from './metadata.js';
 import { networkRules } from './network.js';
 import { obfuscationRules } from './obfuscation.js';
 import { packagingRules } from './packaging.js';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   ...hostRules,
   ...packagingRules,
   ...consistencyRules,
+  ...metadataRules,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));
