@@ -497,6 +497,11 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
   },
   'unscanned-source': { hit: [], miss: [{ name: 'small-source', files: mod('x = 1\n') }] },
   'wheel-sdist-mismatch': { hit: [], miss: [] }, // needs a pair; see engine.test.ts
+  // Judged on the index's metadata, not on files; see src/app/inspect-sources.test.ts.
+  'metadata-no-description': { hit: [], miss: [] },
+  'metadata-first-release': { hit: [], miss: [] },
+  'metadata-disposable-email': { hit: [], miss: [] },
+  'metadata-no-source-link': { hit: [], miss: [] },
 };
 
 /** Deterministic high-entropy base64 text (a linear congruential generator, not a payload). */
