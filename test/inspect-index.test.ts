@@ -207,11 +207,18 @@ describe('pyward inspect from an index', () => {
 
   it('a requirements file: hashed pins download exactly the hashed file, unpinned entries are listed as not inspected', async () => {
     const req = join(dir, 'requirements.txt');
-    writeFileSync(req, `six==1.16.0 --hash=sha256:${sha('six-1.16.0-py2.py3-none-any.whl')}\nidna>=3 --hash=sha256:${sha('idna-3.4-py3-none-any.whl')}\n`);
+    const direct = 'tampered-1.0-py3-none-any.whl';
+    writeFileSync(
+      req,
+      `six==1.16.0 --hash=sha256:${sha('six-1.16.0-py2.py3-none-any.whl')}\nidna>=3 --hash=sha256:${sha('idna-3.4-py3-none-any.whl')}\n` +
+        // A direct URL is fetched from that URL and checked against its own --hash, whatever an index lists.
+        `tampered @ ${server.url}/files/${direct} --hash=sha256:${sha(direct)}\n`,
+    );
     const r = await run([req], 'c7');
     expect(r.code, r.stderr).toBe(0);
     const out = parse(r.stdout);
-    expect(out.packages.map((p) => p.archive)).toEqual(['six-1.16.0-py2.py3-none-any.whl']);
+    expect(out.packages.map((p) => p.archive)).toEqual(['six-1.16.0-py2.py3-none-any.whl', direct]);
+    expect(out.packages[1]!.origin).toMatchObject({ sha256: sha(direct), metadata: 'not checked: a direct URL has no index' });
     expect(out.packages[0]!.origin!.requested).toBe(`six==1.16.0 (${req}:1)`);
     expect(out.skipped).toEqual([{ name: 'idna', version: null, reason: expect.stringContaining('not pinned to one version (>=3)'), location: `${req}:2` }]);
 
