@@ -6,7 +6,7 @@
  * Offline behavior: this source is entirely local. The shipped snapshot is always there; a refreshed
  * file can replace it. Nothing here touches the network.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, SourceError } from '../../core/errors.js';
@@ -18,6 +18,17 @@ import { compact, skeleton, unaffixed, versionStem } from './forms.js';
 
 /** The snapshot shipped with pyward (same path from src/ and from dist/). */
 export const DEFAULT_POPULAR_FILE = fileURLToPath(new URL('../../../data/pypi-top15000.tsv', import.meta.url));
+
+/** Where `pyward db update --popular` keeps the refreshed list, under the cache directory. */
+export function refreshedPopularFile(cacheDir: string): string {
+  return join(cacheDir, 'popular', 'top-pypi-packages.tsv');
+}
+
+/** The list the checks use: the refreshed one when there is one, else the shipped snapshot. */
+export function popularListFile(cacheDir: string): string {
+  const refreshed = refreshedPopularFile(cacheDir);
+  return existsSync(refreshed) ? refreshed : DEFAULT_POPULAR_FILE;
+}
 
 export interface PopularEntry {
   /** PEP 503-normalized name. */
