@@ -133,9 +133,10 @@ export class DeletionIndex {
         owners.push(id);
       });
     });
-    // About two variants per bucket: a lookup compares a couple of adjacent keys.
+    // Two to four variants per bucket: a lookup compares a few adjacent keys (one cache line), and
+    // the bucket table stays a fifth of the keys' size.
     let buckets = 1024;
-    while (buckets * 2 < hashes.length) buckets *= 2;
+    while (buckets * 4 < hashes.length) buckets *= 2;
     const shift = 32 - Math.log2(buckets);
     const start = new Uint32Array(buckets + 1);
     for (const h of hashes) start[(h >>> shift) + 1]!++;
