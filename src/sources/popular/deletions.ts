@@ -9,7 +9,7 @@
  * superset; the caller verifies the real distance.
  *
  * Variants are stored as 32-bit hashes in typed arrays, not as strings: the 365,000 variants of the
- * popular index then take about 2.5 MB, make no garbage and can be saved and loaded as they are, and a
+ * popular index then take about 2.5 MB with their lookup tables, make no garbage and can be saved and loaded as they are, and a
  * hash collision only adds a candidate that verification drops.
  */
 
@@ -75,13 +75,13 @@ function forEachVariant(s: string, deletes: number, emit: (hash: number) => void
 /** The typed arrays a DeletionIndex is made of; what the compiled popular index saves. */
 export interface DeletionIndexParts {
   /**
-   * Variants grouped by the top bits of their hash: bucket b holds `keys[start[b], start[b + 1])`.
-   * No empty slots, so a saved index is as small as its entries (6 bytes each for up to 65,536
-   * strings), and a lookup reads one short run of adjacent keys.
+   * Variants grouped by the top bits (16 or more) of their hash: bucket b holds
+   * `keys[start[b], start[b + 1])`. No empty slots, so a saved index is as small as its entries
+   * (4 bytes each for up to 65,536 strings), and a lookup reads one short run of adjacent keys.
    */
   start: Uint32Array;
-  /** Hash of each variant. */
-  keys: Uint32Array;
+  /** The low 16 bits of each variant's hash: with the bucket's top bits, the whole hash. */
+  keys: Uint16Array;
   /** Id of the string each variant came from. */
   ids: Uint16Array | Int32Array;
   /**
@@ -96,7 +96,7 @@ export interface DeletionIndexParts {
 export class DeletionIndex {
   readonly parts: DeletionIndexParts;
   private readonly start: Uint32Array;
-  private readonly keys: Uint32Array;
+  private readonly keys: Uint16Array;
   private readonly ids: Uint16Array | Int32Array;
   private readonly bucketShift: number;
   private readonly filter: Uint32Array;
@@ -133,20 +133,20 @@ export class DeletionIndex {
         owners.push(id);
       });
     });
-    // Two to four variants per bucket: a lookup compares a few adjacent keys (one cache line), and
-    // the bucket table stays a fifth of the keys' size.
-    let buckets = 1024;
+    // Two to four variants per bucket, so a lookup compares a few adjacent keys (one cache line),
+    // and at least 2^16 buckets, so the bucket and the low 16 bits kept as the key are the whole hash.
+    let buckets = 1 << 16;
     while (buckets * 4 < hashes.length) buckets *= 2;
     const shift = 32 - Math.log2(buckets);
     const start = new Uint32Array(buckets + 1);
     for (const h of hashes) start[(h >>> shift) + 1]!++;
     for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
     const fill = start.slice(0, buckets);
-    const keys = new Uint32Array(hashes.length);
+    const keys = new Uint16Array(hashes.length);
     const ids = strings.length <= 0x10000 ? new Uint16Array(hashes.length) : new Int32Array(hashes.length);
     for (let n = 0; n < hashes.length; n++) {
       const at = fill[hashes[n]! >>> shift]!++;
-      keys[at] = hashes[n]!;
+      keys[at] = hashes[n]! & 0xffff;
       ids[at] = owners[n]!;
     }
     // About 8 bits per entry: a variant that matches nothing passes the filter ~1 time in 10.
@@ -177,8 +177,9 @@ export class DeletionIndex {
       const b = h >>> this.filterShift;
       if ((this.filter[b >>> 5]! & (1 << (b & 31))) === 0) return;
       const bucket = h >>> this.bucketShift;
+      const low = h & 0xffff;
       for (let i = this.start[bucket]!, end = this.start[bucket + 1]!; i < end; i++) {
-        if (this.keys[i] !== h) continue;
+        if (this.keys[i] !== low) continue;
         const id = this.ids[i]!;
         if (this.seen[id] !== q) {
           this.seen[id] = q;

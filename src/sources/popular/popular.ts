@@ -84,6 +84,7 @@ interface PopularData {
   removed: StringList;
   byName: StringMultiMap;
   byText: StringMultiMap;
+  /** Skeleton -> forms, only for the forms whose skeleton is not their own text (`rn`, `0`, ...). */
   bySkeleton: StringMultiMap;
   /** Sorted tokens of multi-word names -> entries. */
   byTokens: StringMultiMap;
@@ -92,7 +93,7 @@ interface PopularData {
 }
 
 /** Bump when the saved layout or anything that goes into it changes: old files are then rebuilt. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 export class PopularIndex {
   readonly diagnostics: readonly Diagnostic[];
@@ -185,6 +186,8 @@ export class PopularIndex {
         // A damaged file: build below.
       }
     }
+    // Whatever is there is not the index `open` started reading: drop it, so the next load saves a good one.
+    if (path) rmSync(path, { force: true });
     return buildData(this.entries);
   }
 
@@ -211,7 +214,7 @@ export class PopularIndex {
     const deletions = (p: string, strings: number): DeletionIndex => {
       const ids = arr[`${p}.ids`];
       if (!(ids instanceof Uint16Array || ids instanceof Int32Array)) throw new Error(`missing ${p}.ids`);
-      return new DeletionIndex({ start: typed(arr, `${p}.start`, Uint32Array), keys: typed(arr, `${p}.keys`, Uint32Array), ids, filter: typed(arr, `${p}.filter`, Uint32Array), strings });
+      return new DeletionIndex({ start: typed(arr, `${p}.start`, Uint32Array), keys: typed(arr, `${p}.keys`, Uint16Array), ids, filter: typed(arr, `${p}.filter`, Uint32Array), strings });
     };
     const one = deletions('oneEdit', formCount);
     const two = deletions('twoEdits', forms.length);
@@ -293,7 +296,10 @@ export class PopularIndex {
 
   /** Forms that read the same once look-alike characters are folded (see `skeleton`). */
   formsLookingLike(compactText: string): readonly PopularForm[] {
-    return this.data.bySkeleton.get(skeleton(compactText)).map((id) => this.form(id));
+    const sk = skeleton(compactText);
+    // A form that reads as itself is spelled `sk`; the others are listed under their skeleton.
+    const plain = this.data.byText.get(sk).filter((id) => skeleton(stringAt(this.data.formText, id)) === sk);
+    return [...plain, ...this.data.bySkeleton.get(sk)].map((id) => this.form(id));
   }
 
   /** Popular names made of the same words in another order (`dateutil-python` -> `python-dateutil`). */
@@ -445,7 +451,8 @@ function buildData(list: readonly PopularEntry[]): PopularData {
   const bySkeleton = new Map<string, number[]>();
   texts.forEach((t, id) => {
     push(byText, t, id);
-    push(bySkeleton, skeleton(t), id);
+    const sk = skeleton(t);
+    if (sk !== t) push(bySkeleton, sk, id);
   });
   const counts = (m: Map<string, number>): Map<string, number[]> => new Map([...m].map(([k, n]) => [k, [n]]));
   return {
