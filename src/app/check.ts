@@ -8,7 +8,6 @@ import type { Diagnostic, Inventory, Location, NameFinding, Package } from '../c
 import { parseRequirement } from '../core/requirement.js';
 import { canonicalVersion } from '../core/version.js';
 import { readInputs } from '../inputs/registry.js';
-import { checkName } from '../checks/names/typosquat.js';
 import { offlineResult, type NameCheckResult, type SkippedCheck } from '../checks/names/online.js';
 import { loadPopular, popularListFile } from '../sources/popular/popular.js';
 import { VERSION } from './version.js';
@@ -119,12 +118,19 @@ export async function checkNames(packages: readonly Package[], inventories: read
   const popular = loadPopular(opts.popularFile ?? popularListFile(opts.cacheDir), { cacheDir: opts.cacheDir });
   const allow = new Set((opts.allow ?? []).map((n) => packageFromName(n, { file: '--allow' }).name));
   const findings: NameFinding[] = [];
-  // The raw spelling matters: a capital I for l (`jeIlyfish`) is only visible before normalization.
+  // A popular project is never a squat: only the other names need the rules (and their modules),
+  // which spares an audit of well-known dependencies from loading them at all.
   const seenNames = new Set<string>();
+  const rest: Package[] = [];
   for (const p of packages) {
     if (p.source.kind !== 'registry' || seenNames.has(p.name)) continue;
     seenNames.add(p.name);
-    findings.push(...checkName(p.rawName, popular, { allow }));
+    if (!popular.has(p.name)) rest.push(p);
+  }
+  if (rest.length > 0) {
+    const { checkName } = await import('../checks/names/typosquat.js');
+    // The raw spelling matters: a capital I for l (`jeIlyfish`) is only visible before normalization.
+    for (const p of rest) findings.push(...checkName(p.rawName, popular, { allow }));
   }
   if (opts.offline) return { findings, skipped: OFFLINE_SKIPPED.map((s) => ({ ...s })), diagnostics: [] };
 
