@@ -55,6 +55,13 @@ describe('pyward audit: name checks', () => {
     expect(audit('--format', 'markdown').stdout).toMatch(/### Name risks \(1 critical\)[\s\S]*\| `reqeusts` \| typosquat \| critical \| `requests` \|/);
   });
 
+  it('adds the risk to the CycloneDX component as a property', () => {
+    const bom = JSON.parse(audit('--format', 'cyclonedx').stdout) as { components: { name: string; properties: { name: string; value: string }[] }[] };
+    const typo = bom.components.find((c) => c.name === 'reqeusts')!;
+    expect(typo.properties.filter((p) => p.name === 'pyward:name-risk').map((p) => p.value)).toEqual([expect.stringMatching(/^critical typosquat of 'requests' \(/)]);
+    expect(bom.components.find((c) => c.name === 'flask')!.properties.some((p) => p.name === 'pyward:name-risk')).toBe(false);
+  });
+
   it('--no-name-checks turns them off: no keys, exit 0', () => {
     const r = audit('--format', 'json', '--no-name-checks');
     expect(r.code).toBe(0);
