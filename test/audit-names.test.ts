@@ -6,8 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { pyward } from './support/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../src/sources/osv/testdata/server.js';
+import { newPypiState, pypiHandler } from '../src/sources/pypi/testdata/pypi-server.js';
+import { pyward, pywardAsync } from './support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pyward-audit-names-'));
 const env = { PYWARD_CACHE_DIR: join(work, 'cache'), PIP_CONFIG_FILE: '/dev/null' };
@@ -87,5 +89,25 @@ describe('pyward audit: name checks', () => {
     const r = audit('--name-checks', 'online');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--offline cannot run --name-checks online/);
+  });
+});
+
+describe('pyward audit --name-checks online', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(pypiHandler(newPypiState()));
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('asks the index about each dependency: a name it does not have is not-found', async () => {
+    const file = join(work, 'online.txt');
+    writeFileSync(file, 'no-such-project-xyz==1.0\n');
+    const r = await pywardAsync(['audit', '-r', file, '--db', 'examples/advisories', '--name-checks', 'online', '--pypi-url', server.url, '--format', 'json'], { env });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { dependencies: Dep[]; name_checks: { skipped: unknown[] } };
+    expect(doc.dependencies[0]!.name_findings!.map((f) => f.kind)).toContain('not-found');
+    expect(server.requests.some((q) => q.includes('no-such-project-xyz'))).toBe(true);
   });
 });
