@@ -95,6 +95,13 @@ interface PopularData {
 /** Bump when the saved layout or anything that goes into it changes: old files are then rebuilt. */
 export const INDEX_FORMAT = 2;
 
+/** A saved index to view instead of building one (see the constructor). */
+export interface SavedIndex {
+  file: Packed;
+  /** Where the tables left out of `file` are, to read on first use. */
+  restFile?: string;
+}
+
 export class PopularIndex {
   readonly diagnostics: readonly Diagnostic[];
   /** Where the list came from (a file path, or `memory`). */
@@ -115,12 +122,31 @@ export class PopularIndex {
   /** The saved index whose other tables are still to be read (see `open`). */
   private restFile: string | undefined;
 
-  constructor(entries: readonly PopularEntry[], source = 'memory', diagnostics: readonly Diagnostic[] = []) {
+  /**
+   * Builds the index of `entries`, or, with `saved` (what `open` and `fromBytes` pass), views a saved
+   * one: all of it, or with `restFile` only the name -> rank table until another table is needed.
+   */
+  constructor(entries: readonly PopularEntry[], source = 'memory', diagnostics: readonly Diagnostic[] = [], saved?: SavedIndex) {
     this.source = source;
-    this.diagnostics = diagnostics;
-    this.key = undefined;
-    this.tables = buildData(entries);
-    this.exact = this.tables;
+    if (!saved) {
+      this.diagnostics = diagnostics;
+      this.key = undefined;
+      this.tables = buildData(entries);
+      this.exact = this.tables;
+      return;
+    }
+    const { header } = saved.file;
+    this.diagnostics = (header['diagnostics'] ?? []) as Diagnostic[];
+    this.key = typeof header['key'] === 'string' ? header['key'] : undefined;
+    if (saved.restFile) {
+      this.exact = exactOf(saved.file);
+      this.exactArrays = saved.file.arrays;
+      this.restFile = saved.restFile;
+    } else {
+      this.tables = dataOf(saved.file);
+      this.exact = this.tables;
+      this.useNear(saved.file, this.tables.formEntry.length);
+    }
   }
 
   /** Ranks by position: the first name is rank 1. For tests and small custom lists. */
@@ -133,8 +159,7 @@ export class PopularIndex {
    * the bytes are not a saved index of this format.
    */
   static fromBytes(bytes: Uint8Array, source: string): PopularIndex | undefined {
-    const file = unpackArrays(bytes);
-    return file && PopularIndex.view(file, source);
+    return PopularIndex.saved(unpackArrays(bytes), source);
   }
 
   /**
@@ -143,28 +168,16 @@ export class PopularIndex {
    * projects never does.
    */
   static open(path: string, source: string): PopularIndex | undefined {
-    const file = readPacked(path, isExactArray);
-    if (!file || file.header['format'] !== INDEX_FORMAT) return undefined;
-    try {
-      const index = PopularIndex.blank(file, source);
-      const fields = index as unknown as Record<string, unknown>;
-      fields['exact'] = exactOf(file);
-      index.exactArrays = file.arrays;
-      index.restFile = path;
-      return index;
-    } catch {
-      return undefined;
-    }
+    return PopularIndex.saved(readPacked(path, isExactArray), source, path);
   }
 
-  private static blank(file: Packed, source: string): PopularIndex {
-    const index = Object.create(PopularIndex.prototype) as PopularIndex;
-    const fields = index as unknown as Record<string, unknown>;
-    fields['source'] = source;
-    fields['diagnostics'] = (file.header['diagnostics'] ?? []) as Diagnostic[];
-    fields['key'] = typeof file.header['key'] === 'string' ? file.header['key'] : undefined;
-    fields['formCache'] = [];
-    return index;
+  private static saved(file: Packed | undefined, source: string, restFile?: string): PopularIndex | undefined {
+    if (!file || file.header['format'] !== INDEX_FORMAT) return undefined;
+    try {
+      return new PopularIndex([], source, [], { file, ...(restFile ? { restFile } : {}) });
+    } catch {
+      return undefined; // a table is missing or damaged
+    }
   }
 
   private get data(): PopularData {
@@ -189,21 +202,6 @@ export class PopularIndex {
     // Whatever is there is not the index `open` started reading: drop it, so the next load saves a good one.
     if (path) rmSync(path, { force: true });
     return buildData(this.entries);
-  }
-
-  private static view(file: Packed, source: string): PopularIndex | undefined {
-    if (file.header['format'] !== INDEX_FORMAT) return undefined;
-    try {
-      const index = PopularIndex.blank(file, source);
-      const data = dataOf(file);
-      const fields = index as unknown as Record<string, unknown>;
-      fields['exact'] = data;
-      index.tables = data;
-      index.useNear(file, data.formEntry.length);
-      return index;
-    } catch {
-      return undefined;
-    }
   }
 
   /** Takes the saved deletion tables when `file` has them (they are read lazily otherwise). */
