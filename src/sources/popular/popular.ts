@@ -1,7 +1,11 @@
 /**
  * The popular-projects index: PyPI projects ranked by downloads (a snapshot of hugovk's
  * top-pypi-packages, shipped in data/ and refreshable with `refreshPopular`), plus the lookup
- * structures the name checks need, built once per load.
+ * tables the name checks need, in typed arrays (compact.ts).
+ *
+ * Cache: `<cache dir>/popular/` holds the refreshed list (`pyward db update --popular`) and the
+ * compiled tables of each list used (`index-*.bin`, about 5 MB), so that a load reads them instead of
+ * rebuilding them from the TSV: about 1 ms for the name -> rank table, the rest on first need.
  *
  * Offline behavior: this source is entirely local. The shipped snapshot is always there; a refreshed
  * file can replace it. Nothing here touches the network.
