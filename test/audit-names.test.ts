@@ -85,6 +85,12 @@ describe('pyward audit: name checks', () => {
     expect(pyward(['audit', '-r', quieter, '--db', 'examples/advisories', '--offline', '--fail-on', 'critical'], { env }).code).toBe(0);
   });
 
+  it('--allow-name vouches for a name: its risk is not reported', () => {
+    const r = audit('--format', 'json', '--allow-name', 'reqeusts');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { summary: { name_findings: number } }).summary.name_findings).toBe(0);
+  });
+
   it('refuses online name checks offline', () => {
     const r = audit('--name-checks', 'online');
     expect(r.code).toBe(2);

@@ -30,6 +30,7 @@ interface AuditFlags {
   offline?: boolean;
   /** `offline` (default), `online`, or false for --no-name-checks. */
   nameChecks?: 'offline' | 'online' | false;
+  allowName?: string[];
   cacheDir?: string;
   color: boolean;
 }
@@ -61,6 +62,7 @@ export function registerAudit(program: Command, setCode: (code: number) => void)
     .option('--name-checks <which>', 'name checks of every dependency: offline (typosquats, combosquats against the popular list; the default) or online (also existence, age, repository ownership, publishers, dependency confusion: asks PyPI and GitHub about each dependency)',
       oneOf(['offline', 'online'] as const))
     .option('--no-name-checks', 'only vulnerabilities: no typosquat or other name checks')
+    .option('--allow-name <name>', 'never report a name risk for this project (repeatable), e.g. your own package that resembles a popular one', collect)
     .option('--cache-dir <dir>', 'cache directory (default: $PYWARD_CACHE_DIR or ~/.cache/pyward)')
     .option('--no-color', 'no ANSI colors (also when NO_COLOR is set or output is not a terminal)')
     .action(async (paths: string[], flags: AuditFlags) => setCode(await runAudit(paths, flags)));
@@ -98,7 +100,14 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
       resolver: flags.resolver,
       pythonVersion: flags.pythonVersion,
       ...(flags.nameChecks !== false
-        ? { names: { offline: flags.nameChecks !== 'online', cacheDir, ...(flags.pypiUrl && flags.pypiUrl !== DEFAULT_PYPI ? { pypiUrl: flags.pypiUrl } : {}) } }
+        ? {
+            names: {
+              offline: flags.nameChecks !== 'online',
+              cacheDir,
+              ...(flags.pypiUrl && flags.pypiUrl !== DEFAULT_PYPI ? { pypiUrl: flags.pypiUrl } : {}),
+              ...(flags.allowName ? { allow: flags.allowName } : {}),
+            },
+          }
         : {}),
     });
   } finally {
