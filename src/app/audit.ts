@@ -2,7 +2,7 @@
  * The audit use case: inputs -> Inventory -> (resolve unpinned) -> advisories -> findings ->
  * ignores -> fix suggestions -> AuditReport. The CLI renders the report and sets the exit code.
  */
-import type { AuditReport, Diagnostic, FixSuggestion, Inventory, Package, VulnerabilityFinding } from '../core/model.js';
+import type { AuditReport, Diagnostic, FixSuggestion, Inventory, NameChecks, Package, VulnerabilityFinding } from '../core/model.js';
 import { readInputs } from '../inputs/registry.js';
 import { applyIgnores, ignoreRulesFromFlags, readIgnoreFile } from '../policy/ignore.js';
 import { findingsOf, matchPackage, type PackageMatch } from '../checks/vulns/findings.js';
@@ -11,6 +11,7 @@ import { resolveInventory, type ResolveMode } from './resolve.js';
 import { packageKey, type AdvisorySource } from './advisories.js';
 import { VERSION } from './version.js';
 import type { OsvRecord } from '../sources/osv/schema.js';
+import type { NameCheckOptions } from './check.js';
 
 export interface AuditOptions {
   inputs: { path: string; format?: string }[];
@@ -21,6 +22,8 @@ export interface AuditOptions {
   resolver?: 'uv' | 'pip';
   pythonVersion?: string;
   now?: Date;
+  /** Run the name checks too (offline: the popular-list checks only); undefined turns them off. */
+  names?: NameCheckOptions;
 }
 
 export async function audit(opts: AuditOptions): Promise<AuditReport> {
@@ -57,6 +60,8 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
   for (const m of matches) all.push(...findingsOf(m, whole));
   const { kept, ignored } = applyIgnores(all, rules, opts.now ?? new Date(), warn);
 
+  const names = opts.names ? await nameChecks(packages, inventories, opts.names, diagnostics) : undefined;
+
   return {
     packages,
     findings: kept,
@@ -66,7 +71,22 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
     inputs: inventories.map((inv) => ({ path: inv.path, format: inv.format })),
     database: opts.source.describe(),
     tool: { name: 'pyward', version: VERSION },
+    ...(names ? { names } : {}),
   };
+}
+
+/**
+ * The name checks of `pyward check` over the same dependencies, loaded only when they run. A name
+ * is checked once; its finding is reported on every requirement that names it.
+ */
+async function nameChecks(packages: Package[], inventories: Inventory[], opts: NameCheckOptions, diagnostics: Diagnostic[]): Promise<NameChecks> {
+  const { checkNames } = await import('./check.js');
+  const result = await checkNames(packages, inventories, opts);
+  diagnostics.push(...result.diagnostics);
+  const byName = new Map<string, typeof result.findings>();
+  for (const f of result.findings) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  const findings = packages.flatMap((p) => (byName.get(p.name) ?? []).map((f) => ({ ...f, location: p.location })));
+  return { findings, skipped: result.skipped };
 }
 
 function fixSuggestions(

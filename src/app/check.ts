@@ -4,28 +4,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
-import type { Diagnostic, Location, NameFinding, Package } from '../core/model.js';
+import type { Diagnostic, Inventory, Location, NameFinding, Package } from '../core/model.js';
 import { parseRequirement } from '../core/requirement.js';
 import { canonicalVersion } from '../core/version.js';
 import { readInputs } from '../inputs/registry.js';
-import { checkName } from '../checks/names/typosquat.js';
-import { checkConfusion, indexSetup } from '../checks/names/confusion.js';
-import { checkPublisher } from '../checks/names/publisher.js';
-import { checkRepojacking } from '../checks/names/repojacking.js';
-import { checkSlopsquat } from '../checks/names/slopsquat.js';
-import { mergeResults, offlineResult, type SkippedCheck } from '../checks/names/online.js';
-import { loadPopular } from '../sources/popular/popular.js';
-import { PypiJsonClient } from '../sources/pypi/project.js';
-import { pypiJsonBase, readPipConfig } from '../sources/pypi/pipconfig.js';
-import { GitHubClient } from '../sources/codehost/github.js';
+import { offlineResult, type NameCheckResult, type SkippedCheck } from '../checks/names/online.js';
+import { loadPopular, popularListFile } from '../sources/popular/popular.js';
 import { VERSION } from './version.js';
 
-export interface CheckOptions {
+export interface CheckOptions extends NameCheckOptions {
   /** Requirement strings as typed: `reqeusts`, `numpy==2.1`. */
   names: string[];
   /** A file of names, one per line (`#` comments allowed). */
   namesFile?: string;
   inputs: { path: string; format?: string }[];
+}
+
+/** What the name checks need besides the packages; `audit` passes the same. */
+export interface NameCheckOptions {
+  /** Only the checks against the popular list (typosquats, combosquats); the others are listed as skipped. */
   offline: boolean;
   cacheDir: string;
   pypiUrl?: string;
@@ -97,38 +94,9 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
   for (const inv of inventories) packages.push(...inv.packages);
   const diagnostics = inventories.flatMap((inv) => inv.diagnostics.filter((d) => d.code !== 'unpinned'));
 
-  const popular = loadPopular(opts.popularFile);
-  const allow = new Set((opts.allow ?? []).map((n) => packageFromName(n, { file: '--allow' }).name));
-  const findings: NameFinding[] = [];
-  // The raw spelling matters: a capital I for l (`jeIlyfish`) is only visible before normalization.
-  const seenNames = new Set<string>();
-  for (const p of packages) {
-    if (p.source.kind !== 'registry' || seenNames.has(p.name)) continue;
-    seenNames.add(p.name);
-    findings.push(...checkName(p.rawName, popular, { allow }));
-  }
-
-  let skipped: SkippedCheck[];
-  if (opts.offline) {
-    skipped = offlineResult(['existence', 'age', 'repository ownership', 'publisher continuity', 'e-mail domains', 'dependency confusion']).skipped;
-  } else {
-    const pip = readPipConfig();
-    const setup = indexSetup(pip, [...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])]);
-    const pypi = new PypiJsonClient({ baseUrl: opts.pypiUrl ?? pypiJsonBase(pip).baseUrl, cacheDir: opts.cacheDir, ...(opts.now ? { now: () => opts.now!.getTime() } : {}) });
-    const confusion = await checkConfusion(packages, { ...setup, simpleOptions: { cacheDir: opts.cacheDir } });
-    const privateNames = confusion.privateNames;
-    const github = new GitHubClient({ cacheDir: opts.cacheDir, ...(opts.githubApiUrl ? { apiUrl: opts.githubApiUrl } : {}) });
-    const results = [
-      confusion,
-      await checkSlopsquat(packages, { pypi, privateNames, ...(opts.youngDays ? { youngDays: opts.youngDays } : {}), ...(opts.now ? { now: opts.now } : {}) }),
-      await checkRepojacking(packages, { pypi, github, privateNames }),
-      await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
-    ];
-    const merged = mergeResults(results);
-    findings.push(...merged.findings.filter((f) => !allow.has(f.name)));
-    diagnostics.push(...merged.diagnostics);
-    skipped = merged.skipped;
-  }
+  const result = await checkNames(packages, inventories, opts);
+  diagnostics.push(...result.diagnostics);
+  const { findings, skipped } = result;
 
   return {
     names: groupByName(packages, findings),
@@ -137,6 +105,59 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
     inputs: inventories.map((inv) => ({ path: inv.path, format: inv.format })),
     tool: { name: 'pyward', version: VERSION },
   };
+}
+
+const OFFLINE_SKIPPED = offlineResult(['existence', 'age', 'repository ownership', 'publisher continuity', 'e-mail domains', 'dependency confusion']).skipped;
+
+/**
+ * The name checks over packages from any input: the popular-list checks always, the online ones
+ * (existence and age, repository ownership, publishers, dependency confusion) unless offline. Their
+ * modules are loaded only when they run, so an offline caller (an audit) pays for the list alone.
+ */
+export async function checkNames(packages: readonly Package[], inventories: readonly Inventory[], opts: NameCheckOptions): Promise<NameCheckResult> {
+  const popular = loadPopular(opts.popularFile ?? popularListFile(opts.cacheDir), { cacheDir: opts.cacheDir });
+  const allow = new Set((opts.allow ?? []).map((n) => packageFromName(n, { file: '--allow' }).name));
+  const findings: NameFinding[] = [];
+  // A popular project is never a squat: only the other names need the rules (and their modules),
+  // which spares an audit of well-known dependencies from loading them at all.
+  const seenNames = new Set<string>();
+  const rest: Package[] = [];
+  for (const p of packages) {
+    if (p.source.kind !== 'registry' || seenNames.has(p.name)) continue;
+    seenNames.add(p.name);
+    if (!popular.has(p.name)) rest.push(p);
+  }
+  if (rest.length > 0) {
+    const { checkName } = await import('../checks/names/typosquat.js');
+    // The raw spelling matters: a capital I for l (`jeIlyfish`) is only visible before normalization.
+    for (const p of rest) findings.push(...checkName(p.rawName, popular, { allow }));
+  }
+  if (opts.offline) return { findings, skipped: OFFLINE_SKIPPED.map((s) => ({ ...s })), diagnostics: [] };
+
+  const [{ checkConfusion, indexSetup }, { checkPublisher }, { checkRepojacking }, { checkSlopsquat }, { mergeResults }, { PypiJsonClient }, { pypiJsonBase, readPipConfig }, { GitHubClient }] =
+    await Promise.all([
+      import('../checks/names/confusion.js'),
+      import('../checks/names/publisher.js'),
+      import('../checks/names/repojacking.js'),
+      import('../checks/names/slopsquat.js'),
+      import('../checks/names/online.js'),
+      import('../sources/pypi/project.js'),
+      import('../sources/pypi/pipconfig.js'),
+      import('../sources/codehost/github.js'),
+    ]);
+  const pip = readPipConfig();
+  const setup = indexSetup(pip, [...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])]);
+  const pypi = new PypiJsonClient({ baseUrl: opts.pypiUrl ?? pypiJsonBase(pip).baseUrl, cacheDir: opts.cacheDir, ...(opts.now ? { now: () => opts.now!.getTime() } : {}) });
+  const confusion = await checkConfusion(packages, { ...setup, simpleOptions: { cacheDir: opts.cacheDir } });
+  const privateNames = confusion.privateNames;
+  const github = new GitHubClient({ cacheDir: opts.cacheDir, ...(opts.githubApiUrl ? { apiUrl: opts.githubApiUrl } : {}) });
+  const merged = mergeResults([
+    confusion,
+    await checkSlopsquat(packages, { pypi, privateNames, ...(opts.youngDays ? { youngDays: opts.youngDays } : {}), ...(opts.now ? { now: opts.now } : {}) }),
+    await checkRepojacking(packages, { pypi, github, privateNames }),
+    await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
+  ]);
+  return { findings: [...findings, ...merged.findings.filter((f) => !allow.has(f.name))], skipped: merged.skipped, diagnostics: merged.diagnostics };
 }
 
 /** One entry per distinct name, in input order, with every finding about it (de-duplicated). */

@@ -1,4 +1,6 @@
-/** `pyward db ...` use cases over the local advisory store. */
+/** `pyward db ...` use cases over the local advisory store and the popular-projects list. */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { importOsvSource } from '../sources/osv/database.js';
 import { AdvisoryStore } from '../sources/osv/store.js';
 import { updateDatabase as update } from '../sources/osv/update.js';
@@ -43,4 +45,52 @@ export function databaseStatus(dbFile: string): ReturnType<AdvisoryStore['status
   } finally {
     store.close();
   }
+}
+
+/**
+ * `pyward db update --popular`: downloads the popular-projects list (hugovk/top-pypi-packages by
+ * default) into the cache directory, where check and audit find it from then on, and compiles its
+ * index there at once so the next check does not pay for it.
+ */
+export async function updatePopular(cacheDir: string, url: string | undefined, warn: (m: string) => void): Promise<{ summary: string }> {
+  const [{ refreshPopular, DEFAULT_POPULAR_URL }, { loadPopular, refreshedPopularFile }] = await Promise.all([
+    import('../sources/popular/refresh.js'),
+    import('../sources/popular/popular.js'),
+  ]);
+  const file = refreshedPopularFile(cacheDir);
+  mkdirSync(dirname(file), { recursive: true });
+  const r = await refreshPopular(url ?? DEFAULT_POPULAR_URL, file, { onDiagnostic: (d) => warn(d.message) });
+  loadPopular(file, { cacheDir });
+  return { summary: `${r.projects} popular projects${r.lastUpdate ? ` (data of ${r.lastUpdate})` : ''} in ${file}` };
+}
+
+export interface PopularStatus {
+  file: string;
+  /** True for the snapshot shipped with pyward (no refresh yet). */
+  shipped: boolean;
+  projects: number;
+  /** When the list was downloaded (refreshed lists), and its age in days. */
+  fetchedAt?: string;
+  ageDays?: number;
+  /** The source's own date for its data, when it gave one. */
+  dataOf?: string;
+  url?: string;
+}
+
+/** Which popular-projects list check and audit use, how many projects it has, and how old it is. */
+export async function popularStatus(cacheDir: string): Promise<PopularStatus> {
+  const { DEFAULT_POPULAR_FILE, loadPopular, popularListFile } = await import('../sources/popular/popular.js');
+  const file = popularListFile(cacheDir);
+  const projects = loadPopular(file, { cacheDir }).size;
+  // The first line of a refreshed list: `# N most downloaded PyPI projects from URL (data of D), fetched ISO`.
+  const first = readFileSync(file, 'utf8').slice(0, 1000).split('\n')[0] ?? '';
+  const m = /^# \d+ most downloaded PyPI projects from (\S+)(?: \(data of ([^)]+)\))?, fetched (\S+)$/.exec(first);
+  const fetched = m ? Date.parse(m[3]!) : NaN;
+  return {
+    file,
+    shipped: file === DEFAULT_POPULAR_FILE,
+    projects,
+    ...(m ? { url: m[1]!, ...(m[2] ? { dataOf: m[2] } : {}) } : {}),
+    ...(!Number.isNaN(fetched) ? { fetchedAt: m![3]!, ageDays: Math.floor((Date.now() - fetched) / 86_400_000) } : {}),
+  };
 }

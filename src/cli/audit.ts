@@ -8,6 +8,7 @@ import { EXIT } from './exit.js';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 const SOURCES = ['local', 'osv', 'pypi'] as const;
+const DEFAULT_PYPI = 'https://pypi.org';
 
 interface AuditFlags {
   requirement?: string[];
@@ -27,6 +28,9 @@ interface AuditFlags {
   resolver?: 'uv' | 'pip';
   pythonVersion?: string;
   offline?: boolean;
+  /** `offline` (default), `online`, or false for --no-name-checks. */
+  nameChecks?: 'offline' | 'online' | false;
+  allowName?: string[];
   cacheDir?: string;
   color: boolean;
 }
@@ -41,7 +45,7 @@ export function registerAudit(program: Command, setCode: (code: number) => void)
     .option('--db <path>', 'advisory database: a pyward db, an OSV directory or an OSV all.zip (default: the one `pyward db update` keeps)')
     .option('--source <name>', `where advisories come from: ${SOURCES.join(', ')}`, oneOf(SOURCES), 'local')
     .option('--osv-url <url>', 'OSV API base URL for --source osv', 'https://api.osv.dev')
-    .option('--pypi-url <url>', 'PyPI base URL for --source pypi', 'https://pypi.org')
+    .option('--pypi-url <url>', 'PyPI base URL for --source pypi and --name-checks online', DEFAULT_PYPI)
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, oneOf(FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--ignore-vuln <id>', 'ignore a vulnerability by any of its ids (repeatable)', collect)
@@ -55,6 +59,10 @@ export function registerAudit(program: Command, setCode: (code: number) => void)
     .option('--resolver <name>', 'force the resolver: uv or pip', oneOf(['uv', 'pip'] as const))
     .option('--python-version <version>', 'target Python version for resolution')
     .option('--offline', 'use no network: no resolver, local database only')
+    .option('--name-checks <which>', 'name checks of every dependency: offline (typosquats, combosquats against the popular list; the default) or online (also existence, age, repository ownership, publishers, dependency confusion: asks PyPI and GitHub about each dependency)',
+      oneOf(['offline', 'online'] as const))
+    .option('--no-name-checks', 'only vulnerabilities: no typosquat or other name checks')
+    .option('--allow-name <name>', 'never report a name risk for this project (repeatable), e.g. your own package that resembles a popular one', collect)
     .option('--cache-dir <dir>', 'cache directory (default: $PYWARD_CACHE_DIR or ~/.cache/pyward)')
     .option('--no-color', 'no ANSI colors (also when NO_COLOR is set or output is not a terminal)')
     .action(async (paths: string[], flags: AuditFlags) => setCode(await runAudit(paths, flags)));
@@ -68,6 +76,7 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
   if (inputs.length === 0) throw new UsageError('nothing to audit: give a path or -r requirements.txt');
   if (flags.dryRun && !flags.fix) throw new UsageError('--dry-run goes with --fix');
   if (flags.offline && flags.source !== 'local') throw new UsageError(`--offline cannot use --source ${flags.source}; drop one of them`);
+  if (flags.offline && flags.nameChecks === 'online') throw new UsageError('--offline cannot run --name-checks online; drop one of them');
 
   const { audit } = await import('../app/audit.js');
   const { openAdvisorySource } = await import('../app/advisories.js');
@@ -90,6 +99,16 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
       resolve: flags.offline ? 'never' : flags.resolve,
       resolver: flags.resolver,
       pythonVersion: flags.pythonVersion,
+      ...(flags.nameChecks !== false
+        ? {
+            names: {
+              offline: flags.nameChecks !== 'online',
+              cacheDir,
+              ...(flags.pypiUrl && flags.pypiUrl !== DEFAULT_PYPI ? { pypiUrl: flags.pypiUrl } : {}),
+              ...(flags.allowName ? { allow: flags.allowName } : {}),
+            },
+          }
+        : {}),
     });
   } finally {
     source.close();
@@ -114,6 +133,8 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
 export function exitCode(report: AuditReport, failOn: Severity | undefined, fixed: Set<string>): number {
   if (report.diagnostics.some((d) => d.severity === 'error')) return EXIT.usage;
   const threshold = failOn ? SEVERITY_ORDER.indexOf(failOn) : 0;
+  // A name risk counts like a vulnerability of the same level (risks are low..critical too).
+  if (report.names?.findings.some((f) => SEVERITY_ORDER.indexOf(f.risk) >= threshold)) return EXIT.findings;
   const failing = report.findings.some((f) => {
     if (fixed.has(`${f.package.location.file}:${f.package.location.line}`)) return false;
     const level = f.vulnerability.severity?.level ?? 'unknown';

@@ -7,8 +7,11 @@ interface DbFlags {
   db?: string;
   cacheDir?: string;
   url?: string;
+  popular?: boolean;
   format?: 'table' | 'json';
 }
+
+const OSV_EXPORT = 'https://osv-vulnerabilities.storage.googleapis.com/PyPI';
 
 export function registerDb(program: Command, setCode: (code: number) => void): void {
   const db = program.command('db').description('manage the local vulnerability database');
@@ -25,11 +28,18 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
       setCode(EXIT.clean);
     });
 
-  common(db.command('update').description('download the PyPI advisories from the OSV export (incremental after the first time)'))
-    .option('--url <base>', 'base URL of the OSV PyPI export', 'https://osv-vulnerabilities.storage.googleapis.com/PyPI')
+  common(db.command('update').description('download the PyPI advisories from the OSV export (incremental after the first time), or with --popular the popular-projects list'))
+    .option('--url <url>', `base URL of the OSV PyPI export (default ${OSV_EXPORT}); with --popular, the list's URL (default: hugovk's top-pypi-packages.min.json)`)
+    .option('--popular', 'refresh the list of the most downloaded PyPI projects that the name checks compare with (kept in the cache directory)')
     .action(async (flags: DbFlags) => {
-      const { updateDatabase } = await import('../app/db.js');
-      const r = await updateDatabase(dbFile(flags), flags.url!, warn);
+      const { updateDatabase, updatePopular } = await import('../app/db.js');
+      if (flags.popular) {
+        const r = await updatePopular(flags.cacheDir ?? defaultCacheDir(), flags.url, warn);
+        process.stderr.write(`${r.summary}\n`);
+        setCode(EXIT.clean);
+        return;
+      }
+      const r = await updateDatabase(dbFile(flags), flags.url ?? OSV_EXPORT, warn);
       process.stderr.write(`${r.summary}\n`);
       setCode(EXIT.clean);
     });
@@ -37,9 +47,10 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
   common(db.command('status').description('show the database age and counts'))
     .option('--format <format>', 'table or json', 'table')
     .action(async (flags: DbFlags) => {
-      const { databaseStatus } = await import('../app/db.js');
+      const { databaseStatus, popularStatus } = await import('../app/db.js');
       const s = databaseStatus(dbFile(flags));
-      if (flags.format === 'json') process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      const p = await popularStatus(flags.cacheDir ?? defaultCacheDir());
+      if (flags.format === 'json') process.stdout.write(JSON.stringify({ ...s, popular: p }, null, 2) + '\n');
       else
         process.stdout.write(
           [
@@ -50,6 +61,8 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
             `packages:   ${s.packages}`,
             ...(s.newestModified ? [`newest:     ${s.newestModified}`] : []),
             ...(s.recordTransform ? [`stored as:  ${s.recordTransform} (listed versions that a record's own ranges cover are left out)`] : []),
+            `popular:    ${p.projects} projects in ${p.file}${p.shipped ? ' (shipped with pyward; `pyward db update --popular` refreshes it)' : ''}`,
+            ...(p.fetchedAt ? [`            fetched ${p.fetchedAt} (${p.ageDays} days ago)${p.dataOf ? `, data of ${p.dataOf}` : ''} from ${p.url}`] : []),
           ].join('\n') + '\n',
         );
       setCode(EXIT.clean);

@@ -125,6 +125,15 @@ export interface AuditReport {
   inputs: { path: string; format: string }[];
   database: { source: string; builtAt?: string; records?: number };
   tool: { name: 'pyward'; version: string };
+  /** The name checks (typosquats and the like) of the same dependencies; absent when turned off. */
+  names?: NameChecks;
+}
+
+/** What the name checks found in an audit: one finding per requirement, located on its line. */
+export interface NameChecks {
+  findings: NameFinding[];
+  /** Checks that did not run and why (`offline`), with the names they were skipped for when not all. */
+  skipped: { check: string; reason: string; names?: string[] }[];
 }
 
 /** Kinds of name and publisher risk `pyward check` reports. */

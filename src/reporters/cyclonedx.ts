@@ -18,6 +18,7 @@ import {
   severityRank,
   unique,
 } from './common.js';
+import { describeNameFinding } from './names.js';
 import type { ReporterOptions } from './types.js';
 
 const SCHEMA = 'http://cyclonedx.org/schema/bom-1.6.schema.json';
@@ -83,6 +84,12 @@ interface Group {
 export function renderCycloneDx(report: AuditReport, options: ReporterOptions): string {
   const cwd = options.cwd;
 
+  // Name risks (typosquats, ...) have no place among CycloneDX vulnerabilities: they are properties of
+  // the component, one per risk, e.g. `pyward:name-risk` = `critical typosquat of 'requests' (...)`.
+  const nameRisks = new Map<string, Set<string>>();
+  for (const f of report.names?.findings ?? []) {
+    nameRisks.set(f.name, (nameRisks.get(f.name) ?? new Set()).add(`${f.risk} ${describeNameFinding(f)}`));
+  }
   const components: Record<string, unknown>[] = [];
   const componentByRef = new Map<string, { properties: { name: string; value: string }[] }>();
   for (const view of dependencyViews(report)) {
@@ -99,6 +106,7 @@ export function renderCycloneDx(report: AuditReport, options: ReporterOptions): 
     if (pkg.specifier) properties.push({ name: 'pyward:specifier', value: pkg.specifier });
     if (pkg.source.kind !== 'registry') properties.push({ name: 'pyward:source', value: pkg.source.kind });
     if (view.skip) properties.push({ name: 'pyward:not-audited', value: view.skip.reason });
+    for (const risk of nameRisks.get(pkg.name) ?? []) properties.push({ name: 'pyward:name-risk', value: risk });
     const refs =
       pkg.source.url && (pkg.source.kind === 'vcs' || pkg.source.kind === 'url')
         ? [{ type: pkg.source.kind === 'vcs' ? 'vcs' : 'distribution', url: pkg.source.url }]

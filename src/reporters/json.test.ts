@@ -141,6 +141,23 @@ describe('json reporter: pyward contract', () => {
     expect(validate(parse(cleanReport()))).toBeUndefined();
   });
 
+  it('matches the schema with the name checks: name_findings per dependency, name_checks, a summary count', () => {
+    const report = sampleReport();
+    const click = report.packages.find((p) => p.name === 'click')!;
+    report.names = {
+      findings: [{ kind: 'typosquat', name: 'click', risk: 'high', target: 'clack', evidence: ['made up for the test'], location: click.location }],
+      skipped: [{ check: 'existence', reason: 'offline' }],
+    };
+    const doc = parse(report);
+    expect(validate(doc)).toBeUndefined();
+    const named = deps(doc).filter((d) => (d.name_findings as Obj[]).length > 0);
+    expect(named.map((d) => [d.name, (d.name_findings as Obj[])[0]!.target])).toEqual([['click', 'clack']]);
+    expect((doc.summary as Obj).name_findings).toBe(1);
+    expect(doc.name_checks).toEqual({ skipped: [{ check: 'existence', reason: 'offline' }] });
+    // Without the name checks the keys are absent, not empty.
+    expect(deps(parse(sampleReport()))[0]).not.toHaveProperty('name_findings');
+  });
+
   it('rejects a renamed field, so the schema really pins the contract', () => {
     const doc = parse(sampleReport());
     const first = deps(doc)[0] as Obj;

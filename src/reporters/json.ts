@@ -5,7 +5,7 @@
  * readers ignore. The contract is documented in docs/json-format.md: change both together, and
  * bump SCHEMA_VERSION on any change that could break a reader.
  */
-import type { AuditReport, Diagnostic, Location, Package, VulnerabilityFinding } from '../core/model.js';
+import type { AuditReport, Diagnostic, Location, NameFinding, Package, VulnerabilityFinding } from '../core/model.js';
 import {
   advisoryUrl,
   countBySeverity,
@@ -66,17 +66,38 @@ function packageExtras(pkg: Package): JsonObject {
   };
 }
 
-function dependencyJson(view: DependencyView): JsonObject {
+/** A name finding as `pyward check` lists it and `pyward audit` lists it per dependency. */
+export function nameFindingJson(f: NameFinding): JsonObject {
+  return { kind: f.kind, risk: f.risk, target: f.target, evidence: [...f.evidence], suggestion: f.suggestion };
+}
+
+const locationKey = (name: string, loc: Location | undefined): string => `${name}|${loc?.file}|${loc?.line}|${loc?.column}`;
+
+/** Name findings by requirement; undefined when the name checks did not run (the key is then absent). */
+function nameFindingsByRequirement(report: AuditReport): Map<string, JsonObject[]> | undefined {
+  if (!report.names) return undefined;
+  const out = new Map<string, JsonObject[]>();
+  for (const f of report.names.findings) {
+    const key = locationKey(f.name, f.location);
+    out.set(key, [...(out.get(key) ?? []), nameFindingJson(f)]);
+  }
+  return out;
+}
+
+function dependencyJson(view: DependencyView, names: Map<string, JsonObject[]> | undefined): JsonObject {
   const pkg = view.package;
+  // pyward's name findings: present (possibly empty) on every dependency when the name checks ran.
+  const named = names ? { name_findings: names.get(locationKey(pkg.name, pkg.location)) ?? [] } : {};
   if (view.skip) {
     // pip-audit's skipped shape: name and skip_reason, no version and no vulns.
-    return { name: pkg.name, skip_reason: view.skip.reason, skip_code: view.skip.code, ...packageExtras(pkg) };
+    return { name: pkg.name, skip_reason: view.skip.reason, skip_code: view.skip.code, ...packageExtras(pkg), ...named };
   }
   return {
     name: pkg.name,
     version: pkg.version ?? '',
     vulns: view.findings.map(vulnJson),
     ...packageExtras(pkg),
+    ...named,
   };
 }
 
@@ -104,9 +125,10 @@ function diagnosticJson(d: Diagnostic): JsonObject {
 export function renderJson(report: AuditReport, _options: ReporterOptions): string {
   const views = dependencyViews(report);
   const counts = countBySeverity(report.findings);
+  const names = nameFindingsByRequirement(report);
   const doc: JsonObject = {
     // pip-audit's two keys first, so a person reading the file sees the familiar shape.
-    dependencies: views.map(dependencyJson),
+    dependencies: views.map((v) => dependencyJson(v, names)),
     fixes: fixesJson(report, views),
     schema_version: SCHEMA_VERSION,
     tool: { name: report.tool.name, version: report.tool.version },
@@ -130,6 +152,7 @@ export function renderJson(report: AuditReport, _options: ReporterOptions): stri
         low: counts.low,
         unknown: counts.unknown,
       },
+      name_findings: report.names?.findings.length,
       errors: report.diagnostics.filter((d) => d.severity === 'error').length,
       warnings: report.diagnostics.filter((d) => d.severity === 'warning').length,
     },
@@ -140,6 +163,7 @@ export function renderJson(report: AuditReport, _options: ReporterOptions): stri
       ...vulnJson(i.finding),
     })),
     diagnostics: report.diagnostics.map(diagnosticJson),
+    name_checks: report.names ? { skipped: report.names.skipped.map((s) => ({ check: s.check, reason: s.reason, names: s.names })) } : undefined,
   };
   // JSON.stringify drops undefined members: optional facts are absent rather than null, except
   // where the contract promises the key (documented as "or null").

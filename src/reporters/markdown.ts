@@ -17,6 +17,7 @@ import {
   reportSections,
   severityOf,
 } from './common.js';
+import { auditNameRows, riskCounts, type NameRow } from './names.js';
 import type { ReporterOptions } from './types.js';
 
 /** Lets a CI bot find and update its previous comment instead of posting a new one each push. */
@@ -57,6 +58,21 @@ function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
+/** Name risks as a table, for `pyward check` and the name section of `pyward audit`. */
+export function nameRiskTable(rows: readonly NameRow[], cwd: string | undefined): string[] {
+  return table(
+    ['Name', 'Kind', 'Risk', 'Target', 'Evidence', 'Location'],
+    rows.map(({ name, location, finding }) => [
+      code(name),
+      finding.kind,
+      finding.risk,
+      finding.target ? code(finding.target) : '',
+      escapeMarkdown(finding.evidence.join('; ')),
+      location ? code(displayLocation(location, cwd)) : '',
+    ]),
+  );
+}
+
 export function renderMarkdown(report: AuditReport, options: ReporterOptions): string {
   const cwd = options.cwd;
   const out: string[] = [MARKER, '## pyward audit', ''];
@@ -93,6 +109,11 @@ export function renderMarkdown(report: AuditReport, options: ReporterOptions): s
         }),
       ),
     );
+  }
+
+  const names = auditNameRows(report.names?.findings ?? []);
+  if (names.length > 0) {
+    out.push('', `### Name risks (${escapeMarkdown(riskCounts(names))})`, '', ...nameRiskTable(names, cwd));
   }
 
   if (fixes.length > 0) {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AuditReport, Location, Severity, VulnerabilityFinding } from '../core/model.js';
+import type { AuditReport, Location, Risk, Severity, VulnerabilityFinding } from '../core/model.js';
 import {
   advisoryUrl,
   compareNatural,
@@ -21,6 +21,7 @@ import {
   sortFindings,
   unique,
 } from './common.js';
+import { auditNameRows, describeNameFinding, type NameRow } from './names.js';
 import type { ReporterOptions } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -167,6 +168,31 @@ function resultFor(
   };
 }
 
+/**
+ * Name findings as SARIF: one rule per kind (`pyward/name/typosquat`), one result per finding on the
+ * requirement's line. `firstRule` is the index of the first rule in the run's rule list.
+ */
+export function nameSarif(rows: readonly NameRow[], cwd: string | undefined, firstRule = 0): { rules: object[]; results: object[] } {
+  const kinds = [...new Set(rows.map((r) => r.finding.kind))].sort();
+  const rules = kinds.map((kind) => ({
+    id: `pyward/name/${kind}`,
+    name: kind,
+    shortDescription: { text: `name risk: ${kind}` },
+    properties: { tags: ['security', 'supply-chain'] },
+  }));
+  const results = rows.map(({ name, location, finding }) => ({
+    ruleId: `pyward/name/${finding.kind}`,
+    ruleIndex: firstRule + kinds.indexOf(finding.kind),
+    level: LEVEL[finding.risk],
+    message: { text: `${name}: ${describeNameFinding(finding)}` },
+    ...(location ? { locations: [physicalLocation(location, cwd)] } : {}),
+    properties: { risk: finding.risk, 'security-severity': RISK_SCORE[finding.risk], ...(finding.target ? { target: finding.target } : {}) },
+  }));
+  return { rules, results };
+}
+
+const RISK_SCORE: Record<Risk, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' };
+
 export function renderSarif(report: AuditReport, options: ReporterOptions): string {
   const cwd = options.cwd;
   const active = sortFindings(report.findings);
@@ -193,6 +219,9 @@ export function renderSarif(report: AuditReport, options: ReporterOptions): stri
     ...ignored.map((i) => resultFor(i.finding, index(i.finding), cwd, i.reason)),
   ];
 
+  const names = nameSarif(auditNameRows(report.names?.findings ?? []), cwd, ruleIds.length);
+  results.push(...names.results);
+
   const notifications = sortDiagnostics(report.diagnostics).map((d) => ({
     level: d.severity,
     message: { text: d.message },
@@ -211,7 +240,7 @@ export function renderSarif(report: AuditReport, options: ReporterOptions): stri
             version: report.tool.version,
             semanticVersion: report.tool.version,
             informationUri: INFORMATION_URI,
-            rules: ruleIds.map((id) => ruleFor(byId.get(id) as VulnerabilityFinding[])),
+            rules: [...ruleIds.map((id) => ruleFor(byId.get(id) as VulnerabilityFinding[])), ...names.rules],
           },
         },
         // Partial results are results: an unreadable line is a notification, not a failed run.

@@ -3,7 +3,7 @@
  * the requirement's file:line, then what to do about it. Human output may change between releases;
  * scripts should read `--format json`.
  */
-import type { AuditReport, Severity } from '../core/model.js';
+import type { AuditReport, Risk, Severity } from '../core/model.js';
 import {
   countBySeverity,
   countPackages,
@@ -15,6 +15,7 @@ import {
   severityOf,
   type ReportSections,
 } from './common.js';
+import { auditNameRows, riskCounts, type NameRow } from './names.js';
 import type { ReporterOptions } from './types.js';
 
 const ESC = '\u001b[';
@@ -39,6 +40,8 @@ const SEVERITY_STYLE: Record<Severity, Style> = {
   low: 'cyan',
   unknown: 'dim',
 };
+
+const RISK_STYLE: Record<Risk, Style> = { critical: 'boldRed', high: 'red', medium: 'yellow', low: 'cyan' };
 
 export interface Cell {
   text: string;
@@ -74,6 +77,22 @@ export function alignRows(rows: Cell[][], paint: Paint, indent = ''): string[] {
         .join(' ')
         .trimEnd(),
   );
+}
+
+/** Name risks as `pyward check` and `pyward audit` show them: a table, then what was probably meant. */
+export function nameRiskLines(rows: readonly NameRow[], paint: Paint, cwd: string | undefined): string[] {
+  const header: Cell[] = ['Name', 'Kind', 'Risk', 'Target', 'Evidence'].map((text) => ({ text, style: 'bold' }));
+  const body: Cell[][] = rows.map(({ name, location, finding }) => [
+    { text: location ? `${name} (${displayLocation(location, cwd)})` : name },
+    { text: finding.kind },
+    { text: finding.risk, style: RISK_STYLE[finding.risk] },
+    { text: finding.target ?? '' },
+    { text: finding.evidence.join('; ') },
+  ]);
+  const out = alignRows([header, ...body], paint);
+  const suggestions = rows.filter((r) => r.finding.suggestion).map((r) => `  ${r.name}: ${r.finding.suggestion}`);
+  if (suggestions.length > 0) out.push('', 'Suggestions:', ...new Set(suggestions));
+  return out;
 }
 
 function summaryLine({ findings, ignored, skipped }: ReportSections): string {
@@ -121,6 +140,12 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
     const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => [...(row[i]?.text ?? '')].length)));
     const rows: Cell[][] = [header, widths.map((w) => ({ text: '-'.repeat(w) })), ...body];
     out.push(...alignRows(rows, paint));
+  }
+
+  const names = auditNameRows(report.names?.findings ?? []);
+  if (names.length > 0) {
+    out.push('', paint(`Name risks: ${plural(new Set(names.map((r) => r.name)).size, 'dependency', 'dependencies')} (${riskCounts(names)})`, 'bold'));
+    out.push(...nameRiskLines(names, paint, cwd));
   }
 
   if (fixes.length > 0) {

@@ -102,8 +102,8 @@ describe('deletion index', () => {
   it('finds every string within the asked number of edits (checked against brute force)', () => {
     const indexed = strings(400, 1);
     const queries = strings(300, 2);
-    const one = new DeletionIndex(indexed, () => 1);
-    const two = new DeletionIndex(indexed, () => 2);
+    const one = DeletionIndex.build(indexed, () => 1);
+    const two = DeletionIndex.build(indexed, () => 2);
     for (const q of queries) {
       const found1 = new Set(one.candidates(q, 1));
       const found2 = new Set(two.candidates(q, 2));
@@ -115,7 +115,7 @@ describe('deletion index', () => {
   });
 
   it('returns each id once per query', () => {
-    const index = new DeletionIndex(['aaaa', 'aaab'], () => 2);
+    const index = DeletionIndex.build(['aaaa', 'aaab'], () => 2);
     const ids = index.candidates('aaaa', 2);
     expect(ids.sort()).toEqual([0, 1]);
   });
@@ -127,5 +127,49 @@ describe('deletion index', () => {
     expect(near('aiohtttps', 2)).toContain('aiohttp');
     const far = index.entries.find((e) => e.rank > TWO_EDITS_MAX_RANK && e.name.length >= TWO_EDITS_MIN_LENGTH + 2)!;
     expect(near(`${far.name}xy`, 2)).not.toContain(far.name);
+  });
+});
+
+describe('compiled index in the cache', () => {
+  const names = ['reqeusts', 'requests', 'rnatplotlib', 'python3-dateutil', 'dateutil-python', 'urllib4', 'types-reqeusts', 'aiohtttps', 'torchtriton', 'acme-private-lib'];
+
+  it('is saved on the first load and read back with the same answers', async () => {
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { checkName } = await import('../../checks/names/typosquat.js');
+    const cacheDir = mkdtempSync(join(tmpdir(), 'pyward-popular-'));
+    const memory = loadPopular();
+    const first = loadPopular(undefined, { cacheDir });
+    expect(readdirSync(join(cacheDir, 'popular'))).toHaveLength(1);
+    const saved = loadPopular(undefined, { cacheDir });
+    expect(saved.key).toBeDefined();
+    for (const index of [first, saved]) {
+      expect(index.size).toBe(memory.size);
+      expect(index.rankOf('requests')).toBe(6);
+      for (const n of names) expect(checkName(n, index), n).toEqual(checkName(n, memory));
+    }
+    expect(saved.entries.slice(0, 50)).toEqual(memory.entries.slice(0, 50));
+    expect(saved.prefixUses('pytest')).toBe(memory.prefixUses('pytest'));
+  });
+
+  it('is rebuilt when the saved file is damaged or the list changed', async () => {
+    const { mkdtempSync, readdirSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'pyward-popular-'));
+    const list = join(dir, 'top.tsv');
+    writeFileSync(list, 'rank\tname\n1\trequests\n2\tnumpy\n');
+    loadPopular(list, { cacheDir: dir });
+    const [file] = readdirSync(join(dir, 'popular'));
+    const path = join(dir, 'popular', file!);
+    writeFileSync(path, readFileSync(path).subarray(0, 100));
+    expect(loadPopular(list, { cacheDir: dir }).rankOf('numpy')).toBe(2);
+    writeFileSync(list, 'rank\tname\n1\tnumpy\n2\trequests\n3\tflask\n');
+    const changed = loadPopular(list, { cacheDir: dir });
+    expect(changed.rankOf('numpy')).toBe(1);
+    expect(changed.has('flask')).toBe(true);
+    // The index of the old list is replaced, not kept beside the new one.
+    expect(readdirSync(join(dir, 'popular'))).toHaveLength(1);
   });
 });
