@@ -294,14 +294,16 @@ function fileLine(path: string, rel: string): string {
 export function unchangedSince(source: string, dirs: string, fingerprint: string): boolean {
   if (dirs === '' || !fingerprint.startsWith('dir\0')) return false;
   const base = normalize(source);
-  const at = (rel: string): string => (rel === '' ? base : base.endsWith(sep) ? `${base}${rel}` : `${base}${sep}${rel}`);
+  const prefix = base.endsWith(sep) ? base : `${base}${sep}`;
+  // The recorded numbers are compared as numbers: Number(`${x}`) === x for every double, so this
+  // is the comparison of the lines sourceListing would write, without writing them.
   let i = 0;
   while (i < dirs.length) {
     const end = dirs.indexOf('\n', i);
     const nul = dirs.lastIndexOf('\0', end);
     if (end < 0 || nul < i) return false;
-    const d = statSync(at(dirs.slice(i, nul)), { throwIfNoEntry: false });
-    if (d === undefined || !d.isDirectory() || String(d.mtimeMs) !== dirs.slice(nul + 1, end)) return false;
+    const d = statSync(nul === i ? base : prefix + dirs.slice(i, nul), { throwIfNoEntry: false });
+    if (d === undefined || !d.isDirectory() || end === nul + 1 || d.mtimeMs !== Number(dirs.slice(nul + 1, end))) return false;
     i = end + 1;
   }
   i = fingerprint.indexOf('\n') + 1;
@@ -310,8 +312,23 @@ export function unchangedSince(source: string, dirs: string, fingerprint: string
     const end = fingerprint.indexOf('\n', i);
     const nul = fingerprint.indexOf('\0', i);
     if (end < 0 || nul < 0 || nul > end) return false;
-    const rel = fingerprint.slice(i, nul);
-    if (!fingerprint.startsWith(fileLine(at(rel), rel), i)) return false;
+    let f;
+    try {
+      f = lstatSync(prefix + fingerprint.slice(i, nul), { throwIfNoEntry: false });
+    } catch {
+      f = undefined;
+    }
+    const second = fingerprint.indexOf('\0', nul + 1);
+    if (f === undefined) {
+      if (end !== nul + 5 || !fingerprint.startsWith('gone', nul + 1)) return false;
+    } else if (
+      second <= nul + 1 ||
+      second >= end - 1 ||
+      f.size !== Number(fingerprint.slice(nul + 1, second)) ||
+      f.mtimeMs !== Number(fingerprint.slice(second + 1, end))
+    ) {
+      return false;
+    }
     count++;
     i = end + 1;
   }
