@@ -51,8 +51,9 @@ export function importOsvSource(
  * cached under `cacheDir` (keyed by the source's absolute path). The index is rebuilt only when the
  * source's files change (names, sizes, mtimes), so the first audit pays for the import and later ones
  * open in milliseconds. The index also records its directories' mtimes, so that while none of them
- * changed a later run checks the recorded files (one lstat each) without listing a directory. Import diagnostics are available from `store.importDiagnostics()`. A cached
- * index is built through `transform` and `scorer`, and rebuilt when it was made with others.
+ * changed a later run checks the recorded files (one lstat each) without listing a directory.
+ * Import diagnostics are available from `store.importDiagnostics()`. A cached index is built
+ * through `transform` and `scorer`, and rebuilt when it was made with others.
  */
 export function openDatabase(
   pathOrDb: string,

@@ -267,8 +267,11 @@ export function sourceListing(source: string): SourceListing {
     const d = statSync(dir, { throwIfNoEntry: false });
     dirs.push(`${rel}\0${d === undefined ? 'gone' : d.mtimeMs}\n`);
   };
-  for (const { path, rel } of walkRecordFiles(source, () => undefined, onDir)) lines.push(fileLine(path, rel));
-  return { fingerprint: `dir\0${lines.length}\n${lines.join('')}`, dirs: dirs.join('') };
+  // A directory that cannot be listed may become listable without its mtime changing (chmod
+  // changes only its ctime), so such a tree gets no `dirs`: every later check is a full listing.
+  let unlisted = false;
+  for (const { path, rel } of walkRecordFiles(source, () => void (unlisted = true), onDir)) lines.push(fileLine(path, rel));
+  return { fingerprint: `dir\0${lines.length}\n${lines.join('')}`, dirs: unlisted ? '' : dirs.join('') };
 }
 
 function fileLine(path: string, rel: string): string {
