@@ -11,6 +11,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const STAGES = [
+  ['open a directory database (its cached index and the check that it is fresh)', 'openDatabase'],
+  ['... the full listing of the directory (pyward before the quick check)', 'sourceFingerprint'],
+  ['... the quick check (directory mtimes, one lstat per record file)', 'unchangedSince'],
   ['read the inputs (requirements parsing)', 'readInputs'],
   ['look up the names (SQLite + JSON.parse)', 'recordsFor'],
   ['match every package', 'matchPackage'],

@@ -24,4 +24,10 @@ try {
   // best effort, as above
 }
 const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Every command is done when main resolves. Ending the process here, instead of letting Node wind
+// down on its own, saves about 10 ms of CPU on every run. Only once all output has reached the OS:
+// stdout and stderr are synchronous for files, pipes and terminals on Linux, but a pipe on macOS
+// can still hold a pending write, and then Node exits the usual way, after flushing it.
+if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SourceError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
-import { newStats, readOsvSource, sourceFingerprint, type ImportLimits, type ImportStats } from './import.js';
+import { newStats, readOsvSource, sourceListing, unchangedSince, type ImportLimits, type ImportStats, type SourceListing } from './import.js';
 import { AdvisoryStore, HOW_TO_FIX, isSqliteFile, STORE_FORMAT, type RecordTransform, type SeverityScorer } from './store.js';
 
 export interface ImportResult {
@@ -50,8 +50,10 @@ export function importOsvSource(
  * Opens what `--db` names: a pyward store as is; an OSV directory, zip or record file through an index
  * cached under `cacheDir` (keyed by the source's absolute path). The index is rebuilt only when the
  * source's files change (names, sizes, mtimes), so the first audit pays for the import and later ones
- * open in milliseconds. Import diagnostics are available from `store.importDiagnostics()`. A cached
- * index is built through `transform` and `scorer`, and rebuilt when it was made with others.
+ * open in milliseconds. The index also records its directories' mtimes, so that while none of them
+ * changed a later run checks the recorded files (one lstat each) without listing a directory.
+ * Import diagnostics are available from `store.importDiagnostics()`. A cached index is built
+ * through `transform` and `scorer`, and rebuilt when it was made with others.
  */
 export function openDatabase(
   pathOrDb: string,
@@ -67,9 +69,23 @@ export function openDatabase(
   }
   if (st.isFile() && isSqliteFile(abs)) return AdvisoryStore.open(abs);
 
-  const fingerprint = `${STORE_FORMAT}:${options.transform?.id ?? 'as-is'}:${options.scorer?.id ?? 'unscored'}:${sourceFingerprint(abs)}`;
+  const prefix = `${STORE_FORMAT}:${options.transform?.id ?? 'as-is'}:${options.scorer?.id ?? 'unscored'}:`;
+  // The full listing is made only when the quick check cannot vouch for a cached index.
+  let listing: SourceListing | undefined;
+  const current = (): SourceListing => (listing ??= sourceListing(abs));
+  const fresh = (cached: AdvisoryStore): boolean => {
+    if (cached.meta('source_path') !== abs) return false;
+    const stored = cached.meta('source_fingerprint');
+    if (stored === undefined || !stored.startsWith(prefix)) return false;
+    if (listing === undefined && unchangedSince(abs, cached.meta('source_dirs') ?? '', stored.slice(prefix.length))) return true;
+    return stored === prefix + current().fingerprint;
+  };
   const key = `${pathKey(abs)}.db`;
-  const meta = { source_path: abs, source_fingerprint: fingerprint };
+  const meta = (): Record<string, string> => ({
+    source_path: abs,
+    source_fingerprint: prefix + current().fingerprint,
+    source_dirs: current().dirs,
+  });
   const build = {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.transform ? { transform: options.transform } : {}),
@@ -83,14 +99,14 @@ export function openDatabase(
     const file = join(dir, key);
     try {
       const cached = AdvisoryStore.open(file);
-      if (cached.meta('source_path') === abs && cached.meta('source_fingerprint') === fingerprint) return cached;
+      if (fresh(cached)) return cached;
       cached.close();
     } catch (e) {
       // A missing or damaged cache entry is simply rebuilt.
       if (!(e instanceof SourceError)) throw e;
     }
     try {
-      importOsvSource(abs, file, { label: abs, meta, ...build });
+      importOsvSource(abs, file, { label: abs, meta: meta(), ...build });
       return AdvisoryStore.open(file);
     } catch (e) {
       // An unwritable cache directory (read-only home in CI) costs speed, not the audit.
@@ -100,7 +116,7 @@ export function openDatabase(
   }
   // Nowhere to keep an index: build a throwaway one.
   const scratch = mkdtempSync(join(tmpdir(), 'pyward-osv-'));
-  importOsvSource(abs, join(scratch, key), { label: abs, meta, ...build });
+  importOsvSource(abs, join(scratch, key), { label: abs, meta: meta(), ...build });
   return AdvisoryStore.open(join(scratch, key));
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic } from '../../core/model.js';
-import { newStats, readOsvSource } from './import.js';
+import { newStats, readOsvSource, sourceListing, unchangedSince } from './import.js';
 import type { OsvRecord } from './schema.js';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
@@ -187,5 +187,73 @@ describe('readOsvSource: YAML', () => {
       process.off('warning', listener);
     }
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('sourceListing and unchangedSince', () => {
+  /** A tree of two directories of records, with both directories' mtimes set in the past. */
+  function tree(): string {
+    const src = join(dir, 'src');
+    mkdirSync(join(src, 'vulns', 'a'), { recursive: true });
+    mkdirSync(join(src, 'vulns', 'b'), { recursive: true });
+    cpSync(join(testdata, 'records', recordFiles[0]!), join(src, 'vulns', 'a', recordFiles[0]!));
+    cpSync(join(testdata, 'records', recordFiles[1]!), join(src, 'vulns', 'b', recordFiles[1]!));
+    const past = new Date(Date.now() - 60_000);
+    for (const d of ['vulns/a', 'vulns/b', 'vulns', '.']) utimesSync(join(src, d), past, past);
+    return src;
+  }
+  const stillSame = (src: string, then: { fingerprint: string; dirs: string }): boolean => {
+    const quick = unchangedSince(src, then.dirs, then.fingerprint);
+    // The quick answer may only say "unchanged" when the full listing agrees.
+    if (quick) expect(sourceListing(src).fingerprint).toBe(then.fingerprint);
+    return quick;
+  };
+
+  it('confirms an unchanged tree from the recorded directories and files alone', () => {
+    const src = tree();
+    const then = sourceListing(src);
+    expect(then.fingerprint.split('\n')[0]).toBe('dir\u00002');
+    expect(then.dirs.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(stillSame(src, then)).toBe(true);
+  });
+
+  it('notices an edit in place, which leaves every directory as it was', () => {
+    const src = tree();
+    const then = sourceListing(src);
+    const file = join(src, 'vulns', 'a', recordFiles[0]!);
+    const dirMtime = statSync(join(src, 'vulns', 'a')).mtimeMs;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"id"', ' "id"'));
+    expect(statSync(join(src, 'vulns', 'a')).mtimeMs).toBe(dirMtime);
+    expect(stillSame(src, then)).toBe(false);
+    // the same size and only a new mtime count as well
+    const again = sourceListing(src);
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    expect(stillSame(src, again)).toBe(false);
+  });
+
+  it('notices files and directories added, removed or renamed anywhere in the tree', () => {
+    const cases: ((src: string) => void)[] = [
+      (src) => cpSync(join(testdata, 'records', recordFiles[2]!), join(src, 'vulns', 'b', recordFiles[2]!)),
+      (src) => rmSync(join(src, 'vulns', 'a', recordFiles[0]!)),
+      (src) => mkdirSync(join(src, 'vulns', 'c')),
+      (src) => rmSync(join(src, 'vulns', 'b'), { recursive: true }),
+      (src) => writeFileSync(join(src, 'new.json'), '{}'),
+    ];
+    for (const change of cases) {
+      rmSync(join(dir, 'src'), { recursive: true, force: true });
+      const src = tree();
+      const then = sourceListing(src);
+      change(src);
+      expect(stillSame(src, then)).toBe(false);
+    }
+  });
+
+  it('answers false for a file source or a listing it cannot read', () => {
+    const src = tree();
+    const then = sourceListing(src);
+    expect(unchangedSince(src, '', then.fingerprint)).toBe(false);
+    expect(unchangedSince(src, then.dirs, 'file\u00001\u00002\u00003')).toBe(false);
+    expect(unchangedSince(src, 'no separator\n', then.fingerprint)).toBe(false);
+    expect(unchangedSince(src, then.dirs, then.fingerprint.replace('\u0000', '\n'))).toBe(false);
   });
 });

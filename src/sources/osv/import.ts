@@ -177,7 +177,11 @@ interface WalkEntry {
  * diagnostics are reproducible). Hidden entries (.git, .github) are skipped; symbolic links are
  * reported but never followed: a link could point anywhere on the machine.
  */
-function* walkRecordFiles(root: string, onError: (dir: string, e: unknown) => void): Generator<WalkEntry> {
+function* walkRecordFiles(
+  root: string,
+  onError: (dir: string, e: unknown) => void,
+  onDir?: (dir: string, rel: string) => void,
+): Generator<WalkEntry> {
   // Paths are put together by hand, not with join() and relative(), which cost more than the
   // readdir and lstat calls themselves on a tree of thousands of files. A name from readdir holds
   // no separator and is never `.` or `..`, so below a normalized directory `dir + sep + name` is
@@ -188,6 +192,8 @@ function* walkRecordFiles(root: string, onError: (dir: string, e: unknown) => vo
   const stack: [dir: string, rel: string][] = [[base, '']];
   while (stack.length) {
     const [dir, dirRel] = stack.pop()!;
+    // Before the listing is read, so that a change made after it moves the directory's mtime on.
+    onDir?.(dir, dirRel);
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -241,24 +247,95 @@ function* readDirectory(root: string, ctx: Ctx): Generator<OsvRecord> {
  * a cached index can be reused while the source is unchanged. For a directory every record file
  * counts: an edit deep in the tree does not change the top directory's mtime.
  *
- * The result is the listing itself (one line per record file), not a hash of it: it is compared
+ * `fingerprint` is the listing itself (one line per record file), not a hash of it: it is compared
  * for equality only, a comparison of even a large listing costs less than loading a hash function,
- * and no two different listings can compare equal.
+ * and no two different listings can compare equal. `dirs` has one line per directory walked with
+ * its mtime (empty for a file source), which lets `unchangedSince` confirm a fingerprint later
+ * without listing every directory again.
  */
-export function sourceFingerprint(source: string): string {
+export interface SourceListing {
+  fingerprint: string;
+  dirs: string;
+}
+
+export function sourceListing(source: string): SourceListing {
   const st = statSync(source);
-  if (!st.isDirectory()) return `file\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+  if (!st.isDirectory()) return { fingerprint: `file\0${st.size}\0${st.mtimeMs}\0${st.ino}`, dirs: '' };
   const lines: string[] = [];
-  for (const { path, rel } of walkRecordFiles(source, () => undefined)) {
+  const dirs: string[] = [];
+  const onDir = (dir: string, rel: string): void => {
+    const d = statSync(dir, { throwIfNoEntry: false });
+    dirs.push(`${rel}\0${d === undefined ? 'gone' : d.mtimeMs}\n`);
+  };
+  // A directory that cannot be listed may become listable without its mtime changing (chmod
+  // changes only its ctime), so such a tree gets no `dirs`: every later check is a full listing.
+  let unlisted = false;
+  for (const { path, rel } of walkRecordFiles(source, () => void (unlisted = true), onDir)) lines.push(fileLine(path, rel));
+  return { fingerprint: `dir\0${lines.length}\n${lines.join('')}`, dirs: unlisted ? '' : dirs.join('') };
+}
+
+function fileLine(path: string, rel: string): string {
+  let f;
+  try {
+    f = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    f = undefined; // unreadable now: as good as gone
+  }
+  return f === undefined ? `${rel}\0gone\n` : `${rel}\0${f.size}\0${f.mtimeMs}\n`;
+}
+
+/**
+ * True when `sourceListing(source).fingerprint` would still be `fingerprint`, given the `dirs` that
+ * were recorded with it, found without listing any directory: a directory's mtime changes whenever
+ * an entry is added to it, removed from it or renamed in it, so while every recorded directory
+ * keeps its mtime the record files are the ones the fingerprint names, and only their sizes and
+ * mtimes (an edit in place) need checking, one lstat each. False means "not shown unchanged": the
+ * caller then computes the listing in full (anything unexpected here, such as a name the line
+ * format cannot hold, lands there too). Timestamps are trusted to the same resolution as the
+ * fingerprint's own file mtimes.
+ */
+export function unchangedSince(source: string, dirs: string, fingerprint: string): boolean {
+  if (dirs === '' || !fingerprint.startsWith('dir\0')) return false;
+  const base = normalize(source);
+  const prefix = base.endsWith(sep) ? base : `${base}${sep}`;
+  // The recorded numbers are compared as numbers: Number(`${x}`) === x for every double, so this
+  // is the comparison of the lines sourceListing would write, without writing them.
+  let i = 0;
+  while (i < dirs.length) {
+    const end = dirs.indexOf('\n', i);
+    const nul = dirs.lastIndexOf('\0', end);
+    if (end < 0 || nul < i) return false;
+    const d = statSync(nul === i ? base : prefix + dirs.slice(i, nul), { throwIfNoEntry: false });
+    if (d === undefined || !d.isDirectory() || end === nul + 1 || d.mtimeMs !== Number(dirs.slice(nul + 1, end))) return false;
+    i = end + 1;
+  }
+  i = fingerprint.indexOf('\n') + 1;
+  let count = 0;
+  while (i < fingerprint.length) {
+    const end = fingerprint.indexOf('\n', i);
+    const nul = fingerprint.indexOf('\0', i);
+    if (end < 0 || nul < 0 || nul > end) return false;
     let f;
     try {
-      f = lstatSync(path, { throwIfNoEntry: false });
+      f = lstatSync(prefix + fingerprint.slice(i, nul), { throwIfNoEntry: false });
     } catch {
-      f = undefined; // unreadable now: as good as gone
+      f = undefined;
     }
-    lines.push(f === undefined ? `${rel}\0gone\n` : `${rel}\0${f.size}\0${f.mtimeMs}\n`);
+    const second = fingerprint.indexOf('\0', nul + 1);
+    if (f === undefined) {
+      if (end !== nul + 5 || !fingerprint.startsWith('gone', nul + 1)) return false;
+    } else if (
+      second <= nul + 1 ||
+      second >= end - 1 ||
+      f.size !== Number(fingerprint.slice(nul + 1, second)) ||
+      f.mtimeMs !== Number(fingerprint.slice(second + 1, end))
+    ) {
+      return false;
+    }
+    count++;
+    i = end + 1;
   }
-  return `dir\0${lines.length}\n${lines.join('')}`;
+  return fingerprint.startsWith(`dir\0${count}\n`);
 }
 
 function* readRecordFile(path: string, where: string, ctx: Ctx, display: string = path): Generator<OsvRecord> {
