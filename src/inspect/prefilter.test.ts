@@ -62,6 +62,21 @@ describe('parseMode', () => {
   });
 });
 
+describe('joins', () => {
+  it('parses a join of constants, which the analysis folds', () => {
+    expect(parseMode(lines("x = ''.join(['ex', 'ec'])"))).toBe('full');
+    expect(parseMode(lines("x = ''.join((", "    # the pieces", "    'ex', 'ec'))"))).toBe('full');
+    expect(parseMode(lines("x = ''.join([str('ex', 'ascii'), 'ec'])"))).toBe('full');
+    expect(parseMode(lines("x = ''.join(map(chr, [101, 120]))"))).toBe('full');
+  });
+
+  it('skips joins of values the analysis cannot fold', () => {
+    expect(parseMode(lines("x = ', '.join([str(v) for v in values])"))).toBe('skip');
+    expect(parseMode(lines("x = '\\n'.join([line.strip() for line in lines])"))).toBe('skip');
+    expect(parseMode(lines("x = ''.join([f'{a}', b])"))).toBe('skip');
+  });
+});
+
 describe('escapes', () => {
   it('parses a module with an escape of an ASCII character or of whitespace', () => {
     expect(parseMode(lines("x = getattr(os, 'sy\\x73tem')"))).toBe('full');
@@ -102,6 +117,18 @@ describe('relevantRanges', () => {
 
   it('parses small modules whole', () => {
     expect(relevantRanges(lines('import os', 'def f():', '    pass'))).toBeUndefined();
+  });
+});
+
+describe('shallow analysis changes no result', () => {
+  it('finds a network call in a default value, which runs at import', async () => {
+    const files = { 'demo/__init__.py': '', 'demo/mod.py': lines('import requests', 'def f(', "    x=requests.get('https://example.org/'),", '):', '    return x') };
+    const on = await scan(files, 'wheel');
+    const off = await scan(files, 'wheel', undefined, { prefilter: false });
+    const threats = (r: typeof on): string[] => r.findings.filter((f) => f.severity !== 'low').map((f) => `${f.rule}:${f.line}:${f.phase}`).sort();
+    expect(threats(on)).toEqual(['import-network:3:import']);
+    expect(threats(on)).toEqual(threats(off));
+    expect(on.score).toBe(off.score);
   });
 });
 

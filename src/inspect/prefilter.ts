@@ -204,42 +204,78 @@ const UNKEYED = new RegExp(
 const SHAPES_BY_KEY = new Map<string, Shape[]>();
 for (const s of SHAPES) for (const k of s.keys) SHAPES_BY_KEY.set(k, [...(SHAPES_BY_KEY.get(k) ?? []), s]);
 
+/** What an identifier is to the prefilter: nothing, a reason to parse, or a shape's key. */
+const NOTHING = 0;
+const WORD = 1;
+const KEY = 2;
+
+function classify(w: string): number {
+  if (CODE_WORDS.has(w)) return WORD;
+  const lower = w.toLowerCase();
+  if (TEXT_WORDS.has(lower) || STEMS.test(lower) || (w.length >= 6 && MANGLED.test(lower))) return WORD;
+  return SHAPES_BY_KEY.has(lower) ? KEY : NOTHING;
+}
+
+/**
+ * Identifiers seen before and what they are, shared by every module (a run meets `self`, `return`
+ * and `value` millions of times): a direct-mapped table, so an identifier met again is looked up
+ * where it stands in the text, without copying it out.
+ */
+const CACHE_SIZE = 1 << 15;
+const cachedIds: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE);
+const cachedKinds = new Uint8Array(CACHE_SIZE);
+const cachedKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE);
+
+/** ASCII character classes: 1 starts an identifier, 2 continues one (digits), 0 neither. */
+const IDENT = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+
 /**
  * One pass over a module's identifiers: the first word a rule keys on, or the identifiers (as
  * lower-cased keys) for the shape patterns. A token of 90+ characters is checked as a Monero address.
  */
 function scanWords(glued: string): { word: string } | { keys: Set<string>; long: boolean } {
-  const seen = new Set<string>();
   const keys = new Set<string>();
   let long = false;
   // A hand-written scan: a regular expression's match objects cost more than the identifiers.
   const n = glued.length;
   for (let i = 0; i < n; ) {
     const c = glued.charCodeAt(i);
-    if (!isIdentStart(c)) {
+    if (c >= 128 || IDENT[c] !== 1) {
       i++;
       continue;
     }
     const start = i++;
-    while (i < n && isIdentPart(glued.charCodeAt(i))) i++;
-    const w = glued.slice(start, i);
-    if (seen.has(w)) continue;
-    seen.add(w);
-    if (CODE_WORDS.has(w)) return { word: w };
-    const lower = w.toLowerCase();
-    if (TEXT_WORDS.has(lower) || STEMS.test(lower) || (w.length >= 6 && MANGLED.test(lower))) return { word: w };
-    if (SHAPES_BY_KEY.has(lower)) keys.add(lower);
-    if (w.length >= 90) long = true;
+    let h = c;
+    for (; i < n; i++) {
+      const d = glued.charCodeAt(i);
+      if (d >= 128 || IDENT[d] === 0) break;
+      h = (Math.imul(h, 31) + d) | 0;
+    }
+    const len = i - start;
+    if (len >= 90) {
+      long = true;
+      const w = glued.slice(start, i);
+      const kind = classify(w);
+      if (kind === WORD) return { word: w };
+      if (kind === KEY) keys.add(w.toLowerCase());
+      continue;
+    }
+    const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
+    const cached = cachedIds[slot];
+    let kind: number;
+    if (cached !== undefined && cached.length === len && glued.startsWith(cached, start)) kind = cachedKinds[slot]!;
+    else {
+      const w = glued.slice(start, i);
+      kind = classify(w);
+      cachedIds[slot] = w;
+      cachedKinds[slot] = kind;
+      cachedKeys[slot] = kind === KEY ? w.toLowerCase() : undefined;
+    }
+    if (kind === WORD) return { word: cachedIds[slot]! };
+    if (kind === KEY) keys.add(cachedKeys[slot]!);
   }
   return { keys, long };
-}
-
-function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function isIdentPart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
 
 /** The first shape found in a module's (glued) text, given its identifier keys. */
@@ -332,9 +368,12 @@ const ENCODER = /b(?:64|32|16)encode|hexlify|\.hex\s*\(/;
 
 /**
  * `''.join(['a', 'b'])`, `''.join(map(chr, [...]))`: a constant assembled from pieces, which the
- * analysis folds (checked before gluing, which eats `''`). A join of anything else is not folded.
+ * analysis folds (checked before gluing, which eats `''`). A join of anything else is not folded,
+ * and neither is a list whose first item is not a constant: a name, a number, an f-string or a
+ * comprehension (`', '.join([str(x) for x in xs])` is everywhere). A constant item starts with a
+ * quote, a bracket, chr or bytes, str() of a constant, or a decoder's name (a reason of its own).
  */
-const JOIN = /['"][^'"\n]{0,3}['"]\s*\.\s*join\s*\(\s*(?:\[|\(|map\s*\(\s*chr\b)/;
+const JOIN = /['"][^'"\n]{0,3}['"]\s*\.\s*join\s*\(\s*(?:[[(]\s*(?:[rRbBuU]{0,2}['"]|[(#\\]|(?:chr|bytes|bytearray)\b|str\s*\(\s*(?:[rRbBuU]{0,2}['"]|[(#\\]|(?:chr|str|bytes|bytearray)\b))|map\s*\(\s*chr\b)/;
 
 /** `'ab' 'cd'`, `'ab' + 'cd'` and line-continued literals read as one: a split word is still found. */
 const GLUE = /(['"])(?:[ \t]|\+|\\?\r?\n)+[rbuf]{0,2}(['"])/gi;
