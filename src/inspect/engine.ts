@@ -11,7 +11,7 @@ import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import { parseCoreMetadata } from '../core/metadata.js';
 import { MAX_PARSE_BYTES, analyseWith, pythonParser, type PyAnalysis } from './python.js';
 import { RULES } from './rules/index.js';
-import { parseMode, relevantRanges } from './prefilter.js';
+import { importStatements, parseMode, relevantRanges } from './prefilter.js';
 import { score } from './score.js';
 import type {
   Evidence,
@@ -287,13 +287,13 @@ function propagateImportTime(pkg: PackageContext): void {
 
 const SCRIPT_EXT = /\.(?:sh|bash|bat|cmd|ps1|vbs)\b/gi;
 
-const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
 
 /** The modules a file imports, from its text (skipped files have no analysis), relative ones resolved. */
 function importedModules(f: FileContext, here: string): string[] {
   const out: string[] = [];
   const isPackage = /(^|\/)__init__\.pyw?$/.test(f.path);
-  for (const m of f.text.matchAll(IMPORT_STMT)) {
+  for (const m of importStatements(f.text, IMPORT_STMT)) {
     if (m[3] !== undefined) {
       for (const part of m[3].split(',')) {
         const name = part.trim().split(/\s+as\s+/)[0]!.trim();

@@ -401,7 +401,7 @@ export function parseMode(text: string): 'skip' | 'shallow' | 'full' {
   if (reason === undefined) return 'skip';
   const importOnly = reason === 'import-time call' || reason.startsWith('network call at import: ');
   // (an encoded literal or deep nesting later in the file needs the function bodies too)
-  if (importOnly && !START_WORDS.test(text) && !longEncodedRun(text) && maxBracketDepth(text) < DEEP_BRACKETS) return 'shallow';
+  if (importOnly && !START_WORDS.test(text) && encodedOrDeep(text) === undefined) return 'shallow';
   return 'full';
 }
 
@@ -429,12 +429,44 @@ export function parseReason(text: string): string | undefined {
     if (at !== undefined) return `network call at import: ${at}`;
   }
   if (callsImportedAtTopLevel(text)) return 'import-time call';
-  if (longEncodedRun(text)) return 'encoded run';
-  return maxBracketDepth(text) >= DEEP_BRACKETS ? 'deep brackets' : undefined;
+  return encodedOrDeep(text);
 }
 
-const FROM_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm;
-const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+const FROM_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gmy;
+const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
+
+/** Line terminators other than `\n` that `^` also follows (a `\r` of a `\r\n` starts no statement). */
+const OTHER_LINE_ENDS = /\r(?!\n)|[\u2028\u2029]/;
+
+/**
+ * What `text.matchAll(re)` gives for an import-statement pattern: one that starts at a line start
+ * (`^`, multiline) and has `import` on its first line. The pattern is tried only at the starts of the
+ * lines that have `import` rather than at every position of the text. `re` must be sticky and global.
+ */
+export function* importStatements(text: string, re: RegExp): Generator<RegExpExecArray> {
+  if (OTHER_LINE_ENDS.test(text)) {
+    re.lastIndex = 0;
+    yield* text.matchAll(new RegExp(re.source, re.flags.replace('y', '')));
+    return;
+  }
+  let end = 0;
+  let lineStart = 0;
+  let lineEnd = -1;
+  for (let at = text.indexOf('import'); at >= 0; at = text.indexOf('import', at + 6)) {
+    // (each stretch of the text is searched for newlines once, however long its lines)
+    if (at > lineEnd) {
+      lineStart = text.lastIndexOf('\n', at) + 1;
+      lineEnd = text.indexOf('\n', at);
+      if (lineEnd < 0) lineEnd = text.length;
+    }
+    if (lineStart < end) continue;
+    re.lastIndex = lineStart;
+    const m = re.exec(text);
+    if (!m) continue;
+    end = lineStart + m[0].length;
+    yield m;
+  }
+}
 
 /**
  * The local names bound to network modules or their functions (`import requests as rq`,
@@ -443,7 +475,7 @@ const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\
  */
 function networkNames(text: string): Set<string> | 'star' {
   const out = new Set<string>();
-  for (const m of text.matchAll(IMPORT_ANY)) {
+  for (const m of importStatements(text, IMPORT_ANY)) {
     if (m[3] !== undefined) {
       for (const part of m[3].split(',')) {
         const [mod, alias] = part.trim().split(/\s+as\s+/).map((x) => x.trim());
@@ -534,7 +566,7 @@ function tripleQuotedLines(lines: string[]): boolean[] {
  */
 function callsImportedAtTopLevel(text: string): boolean {
   const names: string[] = [];
-  for (const m of text.matchAll(FROM_IMPORT)) {
+  for (const m of importStatements(text, FROM_IMPORT)) {
     for (const part of m[1]!.replace(/[()\\]/g, ' ').split(',')) {
       const alias = part.trim().split(/\s+as\s+/).pop()!.trim();
       if (/^[A-Za-z_]\w*$/.test(alias)) names.push(alias);
@@ -542,7 +574,40 @@ function callsImportedAtTopLevel(text: string): boolean {
     if (names.length > 200) break;
   }
   if (names.length === 0) return false;
-  return new RegExp(String.raw`^(?:[\w.]+[ \t]*=[ \t]*)?(?:${names.join('|')})[ \t]*\(`, 'm').test(text);
+  if (OTHER_LINE_ENDS.test(text)) return new RegExp(String.raw`^(?:[\w.]+[ \t]*=[ \t]*)?(?:${names.join('|')})[ \t]*\(`, 'm').test(text);
+  // `^(?:[\w.]+[ \t]*=[ \t]*)?(?:NAMES)[ \t]*\(` at each line start, without building that pattern
+  const called = new Set(names);
+  const n = text.length;
+  const word = (c: number): boolean => c < 128 && IDENT[c] !== 0;
+  const runOf = (from: number, dots: boolean): number => {
+    let i = from;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!word(c) && !(dots && c === 46)) break;
+    }
+    return i;
+  };
+  const blanks = (from: number): number => {
+    let i = from;
+    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    return i;
+  };
+  const callOf = (from: number): boolean => {
+    const to = runOf(from, false);
+    return to > from && called.has(text.slice(from, to)) && text.charCodeAt(blanks(to)) === 40;
+  };
+  for (let ls = 0; ls < n; ) {
+    if (word(text.charCodeAt(ls)) || text.charCodeAt(ls) === 46) {
+      if (callOf(ls)) return true;
+      const target = runOf(ls, true);
+      const eq = blanks(target);
+      if (text.charCodeAt(eq) === 61 && callOf(blanks(eq + 1))) return true;
+    }
+    const nl = text.indexOf('\n', ls);
+    if (nl < 0) break;
+    ls = nl + 1;
+  }
+  return false;
 }
 
 /**
@@ -584,16 +649,47 @@ function longEncodedRun(text: string): boolean {
   return false;
 }
 
-function maxBracketDepth(text: string): number {
+/**
+ * longEncodedRun and maxBracketDepth >= DEEP_BRACKETS in one pass (for a module with no other
+ * reason, every pass over its text counts): the first that holds, an encoded run before deep brackets.
+ */
+function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefined {
+  let run = 0;
+  let lineRun = 0;
+  let lineOnlyEncoded = true;
+  let wrappedLines = 0;
+  let blanks = 0;
+  let afterCode = false;
   let depth = 0;
-  let max = 0;
+  let deep = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 40 || c === 91 || c === 123) {
-      if (++depth > max) max = depth;
-    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+    if (c === 32 || c === 9) {
+      if (afterCode && ++blanks >= 150) return 'encoded run';
+    } else {
+      blanks = 0;
+      afterCode = c !== 10 && c !== 13;
+    }
+    const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 95 || c === 45;
+    if (encoded) {
+      if (++run >= 2000) return 'encoded run';
+      lineRun++;
+      continue;
+    }
+    run = 0;
+    if (c === 10) {
+      wrappedLines = lineOnlyEncoded && lineRun >= 60 ? wrappedLines + 1 : 0;
+      if (wrappedLines >= 30) return 'encoded run';
+      lineRun = 0;
+      lineOnlyEncoded = true;
+    } else if (c !== 32 && c !== 9 && c !== 13 && c !== 34 && c !== 39 && c !== 92) {
+      lineOnlyEncoded = false;
+      if (c === 40 || c === 91 || c === 123) {
+        if (++depth >= DEEP_BRACKETS) deep = true;
+      } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+    }
   }
-  return max;
+  return deep ? 'deep brackets' : undefined;
 }
 
 /** A part of the source to parse, in characters and lines (tree-sitter's included ranges). */
@@ -816,7 +912,7 @@ function blockMatters(text: string): boolean {
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
-  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || longEncodedRun(text) || maxBracketDepth(text) >= DEEP_BRACKETS;
+  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
 }
 
 /** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
