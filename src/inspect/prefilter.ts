@@ -49,7 +49,7 @@ const CODE_WORDS = new Set([
  * secrets' names and paths, persistence places, miners, services that receive stolen data.
  */
 const TEXT_WORDS = new Set([
-  'pythonw', 'nohup', 'setsid', 'curl', 'wget', 'certutil', 'bitsadmin', 'mshta', 'powershell', 'rundll32',
+  'pythonw', 'nohup', 'setsid', 'certutil', 'bitsadmin', 'mshta', 'powershell', 'rundll32',
   'regsvr32', 'socat', 'mkfifo', 'lsass',
   'aws_secret_access_key', 'aws_session_token', 'github_token', 'gh_token', 'gitlab_token', 'npm_token', 'pypi_token',
   'twine_password', 'ci_job_token', 'azure_client_secret', 'google_application_credentials', 'slack_token', 'openai_api_key',
@@ -132,6 +132,11 @@ const SHAPES: Shape[] = [
   shape(['start'], String.raw`\bstart\s+(?:/b|/min|""\s+/b)`, 'i'),
   shape(['hidden'], String.raw`-w(?:indowstyle)?\s+hidden`, 'i'),
   shape(['invoke'], String.raw`Invoke-`, 'i'),
+  // curl and wget matter only piped into a shell (`curl ... | sh`); help texts and the docstrings of
+  // generated API clients ("a browser or command-line HTTP tool (curl and wget)") mention them.
+  // Between the pipe and the shell: blanks, quotes, `+`, comments and escapes (a value's pieces;
+  // each alternative starts with its own characters, so a long run of them cannot backtrack).
+  shape(['curl', 'wget'], String.raw`\|(?:[\s'"+]|#[^\n]*\n|\\(?:[0-7]{1,3}|[^0-7]))*(?:ba|z|da)?sh\b`, 'i'),
   // PowerShell's iwr/irm aliases count before whitespace, an escape that could be one (\x, \u, \U
   // and \N escapes are reasons of their own, see escapeReason), or where a literal ends, which the
   // value may continue: `Irm\u00e3os` is a place name in phonenumbers' geocoder data
