@@ -11,7 +11,7 @@ import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import { parseCoreMetadata } from '../core/metadata.js';
 import { MAX_PARSE_BYTES, analyseWith, pythonParser, type PyAnalysis } from './python.js';
 import { RULES } from './rules/index.js';
-import { importStatements, parseMode, relevantRanges } from './prefilter.js';
+import { importStatements, parseMode, relevantRanges, shallowRanges } from './prefilter.js';
 import { score } from './score.js';
 import type {
   Evidence,
@@ -114,8 +114,10 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
       // A .pth file is a list of paths; only its `import` lines are code.
       const source = role === 'pth' ? lines.map((l) => (/^import[\s\t]/.test(l) ? l : '')).join('\n') : text;
       try {
-        // In a big module, only the top-level functions and classes that could matter are parsed.
-        const ranges = mode === 'full' && prefilter && (role === 'module' || role === 'init') ? relevantRanges(source) : undefined;
+        // In a big module, only the top-level functions and classes that could matter are parsed
+        // (for a shallow analysis, all but the plain functions, whose bodies it passes over).
+        const partial = prefilter && (role === 'module' || role === 'init');
+        const ranges = partial && mode === 'full' ? relevantRanges(source) : partial && mode === 'shallow' ? shallowRanges(source) : undefined;
         py = analyseWith(parser, source, 0, mode === 'shallow', ranges);
         if (py.hasErrors) parseErrors++;
         strings = py.strings;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scan } from './testing.js';
-import { parseMode, relevantRanges } from './prefilter.js';
+import { parseMode, relevantRanges, shallowRanges } from './prefilter.js';
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
@@ -136,6 +136,35 @@ describe('shallow analysis changes no result', () => {
     expect(threats(on)).toEqual(['import-network:3:import']);
     expect(threats(on)).toEqual(threats(off));
     expect(on.score).toBe(off.score);
+  });
+});
+
+describe('shallowRanges', () => {
+  const plain = Array.from({ length: 300 }, (_, i) => lines(`def helper_${i}(x, y=1) -> int:`, `    return compute(x, ${i})`, '')).join('');
+
+  it('leaves out the plain functions of a module analysed only at module level', () => {
+    const src = lines('from .core import setup, compute', 'import requests') + plain +
+      lines('@register(requests.get)', 'def hooked(x):', '    return x', 'def fetched(x=requests.get("https://example.org/")):', '    return x', 'setup()');
+    expect(parseMode(src)).toBe('shallow');
+    const kept = shallowRanges(src)!.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    expect(kept).toContain('from .core import setup, compute');
+    expect(kept).toContain('def hooked(x):');
+    expect(kept).toContain('def fetched(');
+    expect(kept).toContain('setup()');
+    expect(kept).not.toContain('def helper_7(');
+  });
+
+  it('changes no result', async () => {
+    const src = lines('import requests') + plain + lines('def fetched(x=requests.get("https://example.org/")):', '    return x', "requests.post('https://example.org/ping')");
+    const files = { 'demo/__init__.py': '', 'demo/mod.py': src };
+    expect(parseMode(src)).toBe('shallow');
+    const on = await scan(files, 'wheel');
+    const off = await scan(files, 'wheel', undefined, { prefilter: false });
+    const threats = (r: typeof on): string[] => r.findings.filter((f) => f.severity !== 'low').map((f) => `${f.rule}:${f.line}:${f.phase}`).sort();
+    expect(threats(on)).toEqual(threats(off));
+    expect(threats(on).length).toBeGreaterThan(0);
+    expect(on.score).toBe(off.score);
+    expect(on.stats.parseErrors).toBe(0);
   });
 });
 

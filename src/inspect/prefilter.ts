@@ -200,7 +200,7 @@ const SHAPES: Shape[] = [
 /** Shapes without a word to key on: reversed slices, numeric addresses, bidi controls (escapes: see escapes()). */
 const UNKEYED = new RegExp(
   [
-    String.raw`::\s*-1\s*\]`,
+    String.raw`:\s*:\s*-\s*1\s*\]`,
     String.raw`169\.254|100\.100\.100\.200|['"]\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}['"]`,
     String.raw`[\u202A-\u202E\u2066-\u2069]`,
   ].join('|'),
@@ -227,9 +227,13 @@ function classify(w: string): number {
  * where it stands in the text, without copying it out.
  */
 const CACHE_SIZE = 1 << 15;
-const cachedIds: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE);
+const cachedIds: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+const cachedHashes = new Int32Array(CACHE_SIZE);
 const cachedKinds = new Uint8Array(CACHE_SIZE);
-const cachedKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE);
+const cachedKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+/** The scan that last added a slot's key (each scan adds a key once). */
+const keyScans = new Uint32Array(CACHE_SIZE);
+let scans = 0;
 
 /** ASCII character classes: 1 starts an identifier, 2 continues one (digits), 0 neither. */
 const IDENT = new Uint8Array(128);
@@ -242,6 +246,7 @@ for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c 
 function scanWords(glued: string): { word: string } | { keys: Set<string>; long: boolean } {
   const keys = new Set<string>();
   let long = false;
+  const scan = (scans = (scans + 1) >>> 0);
   // A hand-written scan: a regular expression's match objects cost more than the identifiers.
   const n = glued.length;
   for (let i = 0; i < n; ) {
@@ -268,17 +273,23 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
     }
     const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
     const cached = cachedIds[slot];
-    let kind: number;
-    if (cached !== undefined && cached.length === len && glued.startsWith(cached, start)) kind = cachedKinds[slot]!;
-    else {
+    let hit = cached !== undefined && cachedHashes[slot] === h && cached.length === len;
+    // (compared here: a call to startsWith for each of millions of identifiers costs more)
+    for (let k = 0; hit && k < len; k++) if (cached!.charCodeAt(k) !== glued.charCodeAt(start + k)) hit = false;
+    if (!hit) {
       const w = glued.slice(start, i);
-      kind = classify(w);
       cachedIds[slot] = w;
-      cachedKinds[slot] = kind;
-      cachedKeys[slot] = kind === KEY ? w.toLowerCase() : undefined;
+      cachedHashes[slot] = h;
+      cachedKinds[slot] = classify(w);
+      cachedKeys[slot] = cachedKinds[slot] === KEY ? w.toLowerCase() : undefined;
+      keyScans[slot] = 0;
     }
+    const kind = cachedKinds[slot]!;
     if (kind === WORD) return { word: cachedIds[slot]! };
-    if (kind === KEY) keys.add(cachedKeys[slot]!);
+    if (kind === KEY && keyScans[slot] !== scan) {
+      keyScans[slot] = scan;
+      keys.add(cachedKeys[slot]!);
+    }
   }
   return { keys, long };
 }
@@ -440,8 +451,15 @@ export function parseReason(text: string): string | undefined {
 const FROM_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gmy;
 const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
 
-/** Line terminators other than `\n` that `^` also follows (a `\r` of a `\r\n` starts no statement). */
-const OTHER_LINE_ENDS = /\r(?!\n)|[\u2028\u2029]/;
+/**
+ * Whether the text has line terminators other than `\n` that `^` also follows (the `\r` of a
+ * `\r\n` starts no statement): looked for with indexOf, which is much faster than a pattern here.
+ */
+function otherLineEnds(text: string): boolean {
+  if (text.indexOf('\u2028') >= 0 || text.indexOf('\u2029') >= 0) return true;
+  for (let r = text.indexOf('\r'); r >= 0; r = text.indexOf('\r', r + 1)) if (text.charCodeAt(r + 1) !== 10) return true;
+  return false;
+}
 
 /**
  * What `text.matchAll(re)` gives for an import-statement pattern: one that starts at a line start
@@ -449,7 +467,7 @@ const OTHER_LINE_ENDS = /\r(?!\n)|[\u2028\u2029]/;
  * lines that have `import` rather than at every position of the text. `re` must be sticky and global.
  */
 export function* importStatements(text: string, re: RegExp): Generator<RegExpExecArray> {
-  if (OTHER_LINE_ENDS.test(text)) {
+  if (otherLineEnds(text)) {
     re.lastIndex = 0;
     yield* text.matchAll(new RegExp(re.source, re.flags.replace('y', '')));
     return;
@@ -579,7 +597,7 @@ function callsImportedAtTopLevel(text: string): boolean {
     if (names.length > 200) break;
   }
   if (names.length === 0) return false;
-  if (OTHER_LINE_ENDS.test(text)) return new RegExp(String.raw`^(?:[\w.]+[ \t]*=[ \t]*)?(?:${names.join('|')})[ \t]*\(`, 'm').test(text);
+  if (otherLineEnds(text)) return new RegExp(String.raw`^(?:[\w.]+[ \t]*=[ \t]*)?(?:${names.join('|')})[ \t]*\(`, 'm').test(text);
   // `^(?:[\w.]+[ \t]*=[ \t]*)?(?:NAMES)[ \t]*\(` at each line start, without building that pattern
   const called = new Set(names);
   const n = text.length;
@@ -808,6 +826,47 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     }
   }
   return ranges;
+}
+
+/** A top-level def whose signature (on its first line) can call nothing: no parentheses but its own, no quotes. */
+const PLAIN_DEF = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([^()'"#\n]*\)[ \t]*(?:->[^()'"#\n:]*)?:/;
+
+/**
+ * Which parts of a module to parse for a shallow analysis (module level only, see parseMode): all
+ * but its undecorated top-level functions whose signature calls nothing. A shallow walk passes over
+ * a function's body and reads only its decorators and default values, which run when the def runs,
+ * so such a function contributes nothing to it. Undefined means parse everything.
+ */
+export function shallowRanges(text: string): SourceRange[] | undefined {
+  if (text.length < 10_000) return undefined;
+  const lines = text.split('\n');
+  const starts = topLevelStarts(lines);
+  if (starts.length < 4) return undefined;
+  const offsets: number[] = [];
+  let off = 0;
+  for (const l of lines) {
+    offsets.push(off);
+    off += l.length + 1;
+  }
+  const endOf = (row: number): number => (row < lines.length ? offsets[row]! : text.length);
+  const ranges: SourceRange[] = [];
+  let dropped = false;
+  for (let b = 0; b < starts.length; b++) {
+    const from = starts[b]!;
+    const to = b + 1 < starts.length ? starts[b + 1]! : lines.length;
+    const decorated = b > 0 && /^@/.test(lines[starts[b - 1]!]!);
+    if (!decorated && PLAIN_DEF.test(lines[from]!)) {
+      dropped = true;
+      continue;
+    }
+    const last = ranges.at(-1);
+    if (last && last.endPosition.row === from) {
+      last.endIndex = endOf(to);
+      last.endPosition = { row: to, column: 0 };
+    } else ranges.push({ startIndex: offsets[from]!, endIndex: endOf(to), startPosition: { row: from, column: 0 }, endPosition: { row: to, column: 0 } });
+  }
+  // (what comes before the first statement, comments and a shebang, is nothing to a walk)
+  return dropped && ranges.length > 0 ? ranges : undefined;
 }
 
 /**
