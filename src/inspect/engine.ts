@@ -4,7 +4,6 @@
  * Python, runs every rule, and scores. A member that cannot be read or parsed becomes a finding or
  * a note; it never stops the scan of the rest.
  */
-import { parse as parseToml } from 'smol-toml';
 import { readArchive, type Archive, type ArchiveLimits, type ArchiveMember } from '../archive/index.js';
 import { InputError } from '../core/errors.js';
 import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
@@ -74,6 +73,7 @@ export interface Inspected {
 export async function inspectArchive(archive: Archive, options: InspectOptions = {}): Promise<Inspected> {
   const rules = options.rules ?? RULES;
   const parser = await pythonParser();
+  if (parseToml === undefined && archive.members.some((m) => m.path.endsWith('pyproject.toml'))) parseToml = (await import('smol-toml')).parse;
   const pkg = packageContext(archive);
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let bytes = 0;
@@ -493,9 +493,12 @@ function fillFromMetadata(pkg: PackageContext): void {
   if (typeof project?.['version'] === 'string') pkg.version = project['version'];
 }
 
+/** smol-toml's parse, loaded by inspectArchive when a package has a pyproject.toml (wheels do not). */
+let parseToml: ((text: string) => unknown) | undefined;
+
 function pyproject(pkg: PackageContext): { data: Record<string, unknown>; text: string; path: string } | undefined {
   const m = pkg.archive.members.find((x) => x.path === `${pkg.root}pyproject.toml`);
-  if (!m?.readable) return undefined;
+  if (!m?.readable || parseToml === undefined) return undefined;
   try {
     const text = new TextDecoder().decode(m.bytes());
     return { data: parseToml(text) as Record<string, unknown>, text, path: m.path };
