@@ -62,6 +62,13 @@ describe('parseMode', () => {
     expect(parseMode(lines("CMD = 'curl https://example.org/i |\\tsh'"))).toBe('full');
   });
 
+  it('parses webhooks and decryption only in the forms the rules match', () => {
+    expect(parseMode(lines('def notify(webhook, payload):', '    return webhook.send(payload)'))).toBe('skip');
+    expect(parseMode(lines("URL = ('https://webhook'", '       # the bin', "       '.site/0123456789abcdef')"))).toBe('full');
+    expect(parseMode(lines('def unseal(box, token):', '    return box.decrypt(token)'))).toBe('skip');
+    expect(parseMode(lines('from cryptography.fernet import Fernet', 'def unseal(key, token):', '    return Fernet(key).decrypt(token)'))).toBe('full');
+  });
+
   it('glues split string literals before looking', () => {
     expect(parseMode(lines("HOOK = 'https://disc' 'ord.com/api/webhooks/1/x'"))).toBe('full');
     expect(parseMode(lines("HOOK = 'https://disc' + \\", "    'ord.com/api/webhooks/1/x'"))).toBe('full');

@@ -30,8 +30,7 @@ const CODE_WORDS = new Set([
   'exec', 'eval', 'execfile', 'FunctionType', 'runpy',
   // decoding and assembling constants (a decoded URL or path is matched like a literal one)
   'chr', 'b64decode', 'b32decode', 'b16decode', 'b85decode', 'a85decode', 'urlsafe_b64decode', 'standard_b64decode',
-  'decodebytes', 'decodestring', 'a2b_base64', 'a2b_hex', 'unhexlify', 'fromhex', 'codecs', 'decompress', 'decrypt',
-  'decrypt_and_verify', 'Fernet', 'MultiFernet', 'Cipher', 'AESGCM', 'ChaCha20Poly1305',
+  'decodebytes', 'decodestring', 'a2b_base64', 'a2b_hex', 'unhexlify', 'fromhex', 'codecs', 'decompress', 'Fernet', 'MultiFernet', 'Cipher', 'AESGCM', 'ChaCha20Poly1305',
   // processes started quietly, shells, injection
   'creationflags', 'startupinfo', 'DEVNULL', 'dup2', 'pty', 'VirtualAllocEx', 'WriteProcessMemory', 'CreateRemoteThread',
   'NtCreateThreadEx', 'QueueUserAPC', 'SetThreadContext', 'NtUnmapViewOfSection', 'ZwUnmapViewOfSection',
@@ -61,7 +60,7 @@ const TEXT_WORDS = new Set([
   'stratum', 'xmrig', 'cpuminer', 'minerd', 'minexmr', 'supportxmr', 'moneroocean', 'nanopool', 'hashvault', 'f2pool',
   'c3pool', 'herominers', 'unmineable', 'nicehash', 'pbpaste', 'pbcopy', 'xsel', 'xclip', 'pyarmor',
   'ipinfo', 'icanhazip', 'checkip', 'myip', 'ipapi', 'wtfismyip', 'httpbin', 'discord', 'discordapp', 'telegram',
-  'webhook', 'webhooks', 'pipedream', 'requestcatcher', 'beeceptor', 'requestbin', 'burpcollaborator', 'oastify', 'dnslog',
+  'pipedream', 'requestcatcher', 'beeceptor', 'requestbin', 'burpcollaborator', 'oastify', 'dnslog',
   'pastebin', 'hastebin', 'rentry', 'dpaste', 'anonfiles', 'gofile', 'bashupload', 'catbox', 'ngrok', 'trycloudflare',
   'serveo', 'tinyurl', 'shorturl', 'duckdns', 'ddns', 'hopto', 'zapto', 'servebeer', 'serveftp', 'sytes', 'dynu', 'myftp',
   '3utilities', 'onthewifi', '000webhostapp', 'epizy',
@@ -167,6 +166,8 @@ const SHAPES: Shape[] = [
   shape(['meta'], String.raw`meta-data`, 'i'),
   shape(['api', 'ip'], String.raw`ip-api|no-ip`, 'i'),
   shape(['ifconfig'], String.raw`ifconfig\.me`, 'i'),
+  // webhook.site; Discord's webhook URLs have 'discord' in them, Slack's are matched as slack.com
+  shape(['webhook'], String.raw`webhook(?:\.(?:site|['"])|['"]|\\[^xuUN])`, 'i'),
   // (a carrier is called IPIFY LIMITED; the rule matches the service's host name)
   shape(['ipify'], String.raw`ipify(?:\.|['"]|\\[^xuUN])`, 'i'),
   shape(['geolocation'], String.raw`geolocation-db`, 'i'),
