@@ -927,6 +927,7 @@ function classMembers(
  */
 function statementStarts(lines: string[], from: number, to: number, indent: number | undefined): number[] {
   const out: number[] = [];
+  const st: LineState = { depth: 0, triple: undefined };
   let depth = 0;
   let triple: string | undefined;
   let continued = false;
@@ -936,37 +937,9 @@ function statementStarts(lines: string[], from: number, to: number, indent: numb
       const ind = /^ */.exec(l)![0].length;
       if (indent === undefined ? true : ind === indent && !/^[ ]*\t/.test(l)) out.push(i);
     }
-    let j = 0;
-    continued = false;
-    while (j < l.length) {
-      if (triple !== undefined) {
-        const end = l.indexOf(triple, j);
-        if (end < 0) {
-          j = l.length;
-          break;
-        }
-        j = end + 3;
-        triple = undefined;
-        continue;
-      }
-      const c = l[j]!;
-      if (c === '#') break;
-      if (c === '"' || c === "'") {
-        if (l.startsWith(c.repeat(3), j)) {
-          triple = c.repeat(3);
-          j += 3;
-          continue;
-        }
-        j++;
-        while (j < l.length && l[j] !== c) j += l[j] === '\\' ? 2 : 1;
-        j++;
-        continue;
-      }
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-      else if (c === '\\' && j === l.length - 1) continued = true;
-      j++;
-    }
+    continued = scanLine(l, st);
+    depth = st.depth;
+    triple = st.triple;
   }
   return out;
 }
@@ -980,48 +953,66 @@ function blockMatters(text: string): boolean {
   return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
 }
 
+/** Bracket depth and open triple-quoted string, carried from line to line (statementStarts, topLevelStarts). */
+interface LineState {
+  depth: number;
+  triple: string | undefined;
+}
+
+/**
+ * Follows one line's strings, comments and brackets; true when it ends in a line continuation.
+ * (Character codes rather than one-character strings: this runs over every line of big modules.)
+ */
+function scanLine(l: string, st: LineState): boolean {
+  const n = l.length;
+  let j = 0;
+  let continued = false;
+  while (j < n) {
+    if (st.triple !== undefined) {
+      const end = l.indexOf(st.triple, j);
+      if (end < 0) return continued;
+      j = end + 3;
+      st.triple = undefined;
+      continue;
+    }
+    const c = l.charCodeAt(j);
+    if (c === 35) break;
+    if (c === 34 || c === 39) {
+      if (l.charCodeAt(j + 1) === c && l.charCodeAt(j + 2) === c) {
+        st.triple = c === 34 ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
+        j += 3;
+        continue;
+      }
+      // a one-line string: to its closing quote, escapes skipped
+      j++;
+      while (j < n && l.charCodeAt(j) !== c) j += l.charCodeAt(j) === 92 ? 2 : 1;
+      j++;
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) st.depth++;
+    else if ((c === 41 || c === 93 || c === 125) && st.depth > 0) st.depth--;
+    else if (c === 92 && j === n - 1) continued = true;
+    j++;
+  }
+  return continued;
+}
+
+const TRIPLE_DOUBLE = '"'.repeat(3);
+const TRIPLE_SINGLE = "'".repeat(3);
+
 /** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
 function topLevelStarts(lines: string[]): number[] {
   const out: number[] = [];
+  const st: LineState = { depth: 0, triple: undefined };
   let depth = 0;
   let triple: string | undefined;
   let continued = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (triple === undefined && depth === 0 && !continued && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
-    // Scan the line for strings, comments and brackets.
-    let j = 0;
-    continued = false;
-    while (j < l.length) {
-      if (triple !== undefined) {
-        const end = l.indexOf(triple, j);
-        if (end < 0) {
-          j = l.length;
-          break;
-        }
-        j = end + 3;
-        triple = undefined;
-        continue;
-      }
-      const c = l[j]!;
-      if (c === '#') break;
-      if (c === '"' || c === "'") {
-        if (l.startsWith(c.repeat(3), j)) {
-          triple = c.repeat(3);
-          j += 3;
-          continue;
-        }
-        // a one-line string: to its closing quote, escapes skipped
-        j++;
-        while (j < l.length && l[j] !== c) j += l[j] === '\\' ? 2 : 1;
-        j++;
-        continue;
-      }
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-      else if (c === '\\' && j === l.length - 1) continued = true;
-      j++;
-    }
+    continued = scanLine(l, st);
+    depth = st.depth;
+    triple = st.triple;
   }
   return out;
 }
