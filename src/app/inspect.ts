@@ -3,7 +3,7 @@
  * same name and version compared. One unreadable input becomes a diagnostic; the others are still
  * inspected. Offline: nothing here touches the network, and package code is never run.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,18 @@ const WORKER = new URL('../inspect/worker.js', import.meta.url);
  */
 function workerCount(opts: InspectRunOptions): number {
   if (opts.paths.length < 2 || opts.rules !== undefined || !existsSync(fileURLToPath(WORKER))) return 1;
+  // Starting a worker (loading and compiling pyward, the parser) costs as much as inspecting a
+  // handful of small packages, so a few archives of under a megabyte in all stay on this thread.
+  let bytes = 0;
+  for (const p of opts.paths) {
+    try {
+      const st = statSync(p);
+      bytes += st.isFile() ? st.size : Infinity;
+    } catch {
+      // reported when it is read
+    }
+  }
+  if (bytes < 1024 * 1024) return 1;
   return Math.min(availableParallelism(), 4, opts.paths.length);
 }
 
