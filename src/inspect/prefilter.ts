@@ -338,7 +338,7 @@ function escapeReason(glued: string): string | undefined {
   if ('word' in words) return `${words.word} (escapes decoded)`;
   const found = findShape(text, words.keys, words.long, true);
   if (found !== undefined) return `${found} (escapes decoded)`;
-  return longEncodedRun(text) ? 'encoded run (escapes decoded)' : undefined;
+  return encodedOrDeep(text) === 'encoded run' ? 'encoded run (escapes decoded)' : undefined;
 }
 
 /**
@@ -637,45 +637,8 @@ function callsImportedAtTopLevel(text: string): boolean {
 /**
  * A base64/hex-like run of 2,000 characters (obfuscation-encoded-blob), on one line or as 30 lines
  * of 60 or more such characters in a row (a wrapped literal), or 150 spaces and tabs after
- * something (obfuscation-hidden-margin). One pass, no backtracking.
- */
-function longEncodedRun(text: string): boolean {
-  let run = 0;
-  let lineRun = 0;
-  let lineOnlyEncoded = true;
-  let wrappedLines = 0;
-  let blanks = 0;
-  let afterCode = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9) {
-      if (afterCode && ++blanks >= 150) return true;
-    } else {
-      blanks = 0;
-      afterCode = c !== 10 && c !== 13;
-    }
-    const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 95 || c === 45;
-    if (encoded) {
-      if (++run >= 2000) return true;
-      lineRun++;
-      continue;
-    }
-    run = 0;
-    if (c === 10) {
-      wrappedLines = lineOnlyEncoded && lineRun >= 60 ? wrappedLines + 1 : 0;
-      if (wrappedLines >= 30) return true;
-      lineRun = 0;
-      lineOnlyEncoded = true;
-    } else if (c !== 32 && c !== 9 && c !== 13 && c !== 34 && c !== 39 && c !== 92) {
-      lineOnlyEncoded = false;
-    }
-  }
-  return false;
-}
-
-/**
- * longEncodedRun and maxBracketDepth >= DEEP_BRACKETS in one pass (for a module with no other
- * reason, every pass over its text counts): the first that holds, an encoded run before deep brackets.
+ * something (obfuscation-hidden-margin); else brackets nested DEEP_BRACKETS deep. One pass, no
+ * backtracking (for a module with no other reason, every pass over its text counts).
  */
 function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefined {
   let run = 0;
@@ -768,13 +731,7 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     const m = /^(?:async\s+def|def|class)\s+(\w+)/.exec(lines[from]!);
     blocks.push({ from, to, keep: !m && !/^@/.test(lines[from]!), text: '', ...(m ? { def: m[1]! } : {}) });
   }
-  const offsets: number[] = [];
-  let off = 0;
-  for (const l of lines) {
-    offsets.push(off);
-    off += l.length + 1;
-  }
-  const endOf = (row: number): number => (row < lines.length ? offsets[row]! : text.length);
+  const { offsets, endOf } = lineOffsets(text, lines);
   for (const b of blocks) {
     if (b.keep) continue;
     b.text = text.slice(offsets[b.from]!, endOf(b.to));
@@ -815,6 +772,22 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     pieces.push({ from: b.from, to: b.to });
   }
   if (!split && blocks.every((b) => b.keep)) return undefined;
+  return toRanges(pieces, offsets, endOf);
+}
+
+/** Where each line starts in the text (lines split at `\n`), and the end of row `row`. */
+function lineOffsets(text: string, lines: string[]): { offsets: number[]; endOf: (row: number) => number } {
+  const offsets: number[] = [];
+  let off = 0;
+  for (const l of lines) {
+    offsets.push(off);
+    off += l.length + 1;
+  }
+  return { offsets, endOf: (row) => (row < lines.length ? offsets[row]! : text.length) };
+}
+
+/** Whole lines `from` to `to` (exclusive) as tree-sitter ranges, adjacent pieces merged. */
+function toRanges(pieces: { from: number; to: number }[], offsets: number[], endOf: (row: number) => number): SourceRange[] {
   const ranges: SourceRange[] = [];
   for (const b of pieces) {
     const last = ranges.at(-1);
@@ -843,31 +816,16 @@ export function shallowRanges(text: string): SourceRange[] | undefined {
   const lines = text.split('\n');
   const starts = topLevelStarts(lines);
   if (starts.length < 4) return undefined;
-  const offsets: number[] = [];
-  let off = 0;
-  for (const l of lines) {
-    offsets.push(off);
-    off += l.length + 1;
-  }
-  const endOf = (row: number): number => (row < lines.length ? offsets[row]! : text.length);
-  const ranges: SourceRange[] = [];
-  let dropped = false;
+  const { offsets, endOf } = lineOffsets(text, lines);
+  const pieces: { from: number; to: number }[] = [];
   for (let b = 0; b < starts.length; b++) {
     const from = starts[b]!;
     const to = b + 1 < starts.length ? starts[b + 1]! : lines.length;
     const decorated = b > 0 && /^@/.test(lines[starts[b - 1]!]!);
-    if (!decorated && PLAIN_DEF.test(lines[from]!)) {
-      dropped = true;
-      continue;
-    }
-    const last = ranges.at(-1);
-    if (last && last.endPosition.row === from) {
-      last.endIndex = endOf(to);
-      last.endPosition = { row: to, column: 0 };
-    } else ranges.push({ startIndex: offsets[from]!, endIndex: endOf(to), startPosition: { row: from, column: 0 }, endPosition: { row: to, column: 0 } });
+    if (decorated || !PLAIN_DEF.test(lines[from]!)) pieces.push({ from, to });
   }
   // (what comes before the first statement, comments and a shebang, is nothing to a walk)
-  return dropped && ranges.length > 0 ? ranges : undefined;
+  return pieces.length < starts.length && pieces.length > 0 ? toRanges(pieces, offsets, endOf) : undefined;
 }
 
 /**
