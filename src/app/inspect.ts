@@ -151,7 +151,7 @@ export async function inspect(opts: InspectRunOptions): Promise<InspectReport> {
     }
     opts.onPackage?.(++done, paths.length, path);
   };
-  const workers = workerCount(opts, paths.length);
+  const workers = workerCount(opts, paths);
   if (workers > 1) await inParallel(paths.length, workers, opts, run);
   else for (let i = 0; i < paths.length; i++) await run(i, (path, keep) => inspectPath(path, { ...opts, digests: keep }));
   errors.forEach((e, i) => {
@@ -192,9 +192,21 @@ const WORKER = new URL('../inspect/worker.js', import.meta.url);
  * threads. Only the built CLI has the compiled worker; elsewhere (tests on sources, custom rules,
  * a single package) the work stays on this thread.
  */
-function workerCount(opts: InspectRunOptions, total: number): number {
-  if (total < 2 || opts.rules !== undefined || !existsSync(fileURLToPath(WORKER))) return 1;
-  return Math.min(availableParallelism(), 4, total);
+function workerCount(opts: InspectRunOptions, paths: readonly string[]): number {
+  if (paths.length < 2 || opts.rules !== undefined || !existsSync(fileURLToPath(WORKER))) return 1;
+  // Starting a worker (loading and compiling pyward, the parser) costs as much as inspecting a
+  // handful of small packages, so a few archives of under a megabyte in all stay on this thread.
+  let bytes = 0;
+  for (const p of paths) {
+    try {
+      const st = statSync(p);
+      bytes += st.isFile() ? st.size : Infinity;
+    } catch {
+      // reported when it is read
+    }
+  }
+  if (bytes < 1024 * 1024) return 1;
+  return Math.min(availableParallelism(), 4, paths.length);
 }
 
 async function inParallel(

@@ -7,7 +7,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Collector } from './collector.js';
-import { escapes } from './tar-archive.js';
+import { escapes } from './paths.js';
 import { ArchiveReadError, type Archive, type ReadOptions } from './types.js';
 
 /** Version-control metadata is not package content and can dwarf it. */

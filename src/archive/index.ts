@@ -7,7 +7,6 @@ import { closeSync, lstatSync, openSync, readFileSync, readSync, statSync } from
 import { basename } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readDirectoryArchive } from './directory.js';
-import { readTarArchive } from './tar-archive.js';
 import { DEFAULT_LIMITS, type Archive, type ArchiveKind, type ReadOptions } from './types.js';
 import { looksLikeZip } from './zip.js';
 import { readZipArchive } from './zip-archive.js';
@@ -76,7 +75,8 @@ async function readArchiveData(
     case 'gzip':
     case 'tar':
       if (kind === 'wheel') break;
-      return readTarArchive(source, format === 'gzip' ? 'gzip' : 'none', path, name, kind, options);
+      // Loaded when first needed: a run over wheels does without tar-stream and its dependencies.
+      return (await import('./tar-archive.js')).readTarArchive(source, format === 'gzip' ? 'gzip' : 'none', path, name, kind, options);
     case 'bzip2':
     case 'xz':
       throw new InputError(

