@@ -5,7 +5,8 @@
  * - false positives on the benign corpus (bench/.tools/corpus: the wheels and sdists of the 1,000 most
  *   downloaded PyPI projects, and Debian's python3-* packages of those projects, unpacked),
  * - throughput: pyward in one process over every package (worker threads), pyward once per package,
- *   GuardDog once per package (it scans one target per invocation).
+ *   GuardDog once per package (it scans one target per invocation), then GuardDog again with one process
+ *   per core at a time (xargs -P), so the wall-clock comparison has both tools on every core.
  *
  *   bash bench/inspect/run.sh [--limit N] [--no-guarddog] [--no-per-package] [--check-prefilter]
  *
@@ -215,8 +216,19 @@ async function main(): Promise<void> {
     if (n % 100 === 0) console.error(`per package: ${n}/${items.length} (pyward ${solo.wall.toFixed(0)}s, GuardDog ${gd.wall.toFixed(0)}s)`);
   }
 
+  // GuardDog again, two processes at a time over the same files (xargs -P), so that both tools use both
+  // cores: pyward's one process runs worker threads, GuardDog has no such mode.
+  const gdParallel: Timing = { wall: 0, user: 0, sys: 0, maxRssKb: 0 };
+  if (runGuarddog) {
+    const list = join(outDir, '.guarddog-paths');
+    writeFileSync(list, items.map((i) => i.path).join('\0'));
+    const jobs = String(availableParallelism());
+    add(gdParallel, timed('xargs', ['-0', '-a', list, '-P', jobs, '-n', '1', guarddogBin, 'pypi', 'scan', '--output-format', 'json'], join(outDir, '.guarddog-parallel.out')).timing);
+    console.error(`GuardDog, ${jobs} processes at a time: ${items.length} packages in ${gdParallel.wall}s`);
+  }
+
   const check = flag('--check-prefilter') ? await checkPrefilter(benignItems) : undefined;
-  const results = summarize(items, pywardRuns, solo, gd, check);
+  const results = summarize(items, pywardRuns, solo, gd, gdParallel, check);
   results.environment = {
     date: new Date().toISOString(),
     node: process.version,
@@ -279,7 +291,7 @@ function pct(n: number, d: number): string {
   return d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`;
 }
 
-function summarize(items: Item[], pywardRuns: Record<string, { command: string; packages: number; timing: Timing }>, solo: Timing, gd: Timing, check?: unknown): Results {
+function summarize(items: Item[], pywardRuns: Record<string, { command: string; packages: number; timing: Timing }>, solo: Timing, gd: Timing, gdParallel: Timing, check?: unknown): Results {
   const mal = items.filter((i) => i.set === 'malicious');
   const pw = (i: Item): number => PW_RANK[i.pyward?.verdict ?? 'error'];
   const g = (i: Item): number => GD_RANK[i.guarddog?.label ?? 'error'] ?? -1;
@@ -333,6 +345,7 @@ function summarize(items: Item[], pywardRuns: Record<string, { command: string; 
     pywardOneProcess: { ...one, ...rate(one), runs: pywardRuns },
     pywardPerPackage: { ...solo, ...rate(solo) },
     guarddogPerPackage: { ...gd, ...rate(gd) },
+    guarddogParallel: { ...gdParallel, ...rate(gdParallel) },
   };
   const out: Results = { recall, falsePositives: fp, throughput };
   if (check) out.prefilter = check;
@@ -384,11 +397,16 @@ function markdown(r: Results, items: Item[]): string {
   lines.push(row('pyward, one process, worker threads', tp['pywardOneProcess']!));
   if (tp['pywardPerPackage']!.wall > 0) lines.push(row('pyward, one process per package', tp['pywardPerPackage']!));
   if (tp['guarddogPerPackage']!.wall > 0) lines.push(row('GuardDog, one process per package', tp['guarddogPerPackage']!));
+  const gp = tp['guarddogParallel']!;
+  if (gp.wall > 0) lines.push(row(`GuardDog, one process per package, ${availableParallelism()} at a time`, gp));
   const g = tp['guarddogPerPackage']!;
   const o = tp['pywardOneProcess']!;
   const s = tp['pywardPerPackage']!;
   if (g.wall > 0) {
     lines.push('', `Speed-up over GuardDog: one process ${(g.wall / o.wall).toFixed(1)}x wall, ${((g.user + g.sys) / (o.user + o.sys)).toFixed(1)}x CPU` + (s.wall > 0 ? `; per package ${(g.wall / s.wall).toFixed(1)}x wall, ${((g.user + g.sys) / (s.user + s.sys)).toFixed(1)}x CPU.` : '.'));
+  }
+  if (gp.wall > 0) {
+    lines.push('', `Both tools on all ${availableParallelism()} cores (pyward's worker threads, GuardDog's parallel processes): ${(gp.wall / o.wall).toFixed(1)}x wall.`);
   }
   if (r.prefilter) {
     const c = r.prefilter as { packages: number; differing: string[]; withMs: number; withoutMs: number };
