@@ -704,7 +704,8 @@ const CAPABILITY_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|star
 export function relevantRanges(text: string): SourceRange[] | undefined {
   if (text.length < 10_000) return undefined;
   const lines = text.split('\n');
-  const starts = topLevelStarts(lines);
+  const fresh = freshLines(lines);
+  const starts = topLevelStarts(lines, fresh);
   if (starts.length < 4) return undefined;
   const net = networkNames(text);
   if (net === 'star') return undefined;
@@ -740,7 +741,8 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
   // A dropped function that calls a kept one would carry that one's import-time phase.
   const kept = new Set(blocks.filter((b) => b.keep && b.def !== undefined).map((b) => b.def!));
   const calls = new Map<Block, Set<string>>();
-  for (const b of blocks) if (!b.keep) calls.set(b, new Set([...b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!)));
+  // (with no function kept there is nothing to call, and the dropped blocks' calls are not needed)
+  if (kept.size > 0) for (const b of blocks) if (!b.keep) calls.set(b, new Set([...b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!)));
   for (let grew = true; grew; ) {
     grew = false;
     for (const [b, called] of calls) {
@@ -762,7 +764,7 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
   for (const b of blocks) {
     if (!b.keep) continue;
     if (b.def !== undefined && b.to - b.from > 40) {
-      const parts = classMembers(lines, text, offsets, endOf, b.from, b.to, netRe);
+      const parts = classMembers(lines, fresh, text, offsets, endOf, b.from, b.to, netRe);
       if (parts) {
         pieces.push(...parts);
         split = true;
@@ -814,7 +816,7 @@ const PLAIN_DEF = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([^()'"#\n]*\)[ \t]*(?:->
 export function shallowRanges(text: string): SourceRange[] | undefined {
   if (text.length < 10_000) return undefined;
   const lines = text.split('\n');
-  const starts = topLevelStarts(lines);
+  const starts = topLevelStarts(lines, freshLines(lines));
   if (starts.length < 4) return undefined;
   const { offsets, endOf } = lineOffsets(text, lines);
   const pieces: { from: number; to: number }[] = [];
@@ -835,6 +837,7 @@ export function shallowRanges(text: string): SourceRange[] | undefined {
  */
 function classMembers(
   lines: string[],
+  fresh: Uint8Array,
   text: string,
   offsets: number[],
   endOf: (row: number) => number,
@@ -843,14 +846,14 @@ function classMembers(
   netRe: RegExp | undefined,
 ): { from: number; to: number }[] | undefined {
   let classLine = from;
-  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, classLine, to, 0)[1] ?? to;
+  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, fresh, classLine, to, 0)[1] ?? to;
   if (classLine >= to || !/^class\s/.test(lines[classLine]!)) return undefined;
   // The first statement of the body: the next statement start after the class line, at any indent.
-  const first = statementStarts(lines, classLine, to, undefined)[1];
+  const first = statementStarts(lines, fresh, classLine, to, undefined)[1];
   if (first === undefined) return undefined;
   const indent = /^[ \t]*/.exec(lines[first]!)![0];
   if (indent.length === 0 || indent.includes('\t')) return undefined;
-  const starts = statementStarts(lines, first, to, indent.length);
+  const starts = statementStarts(lines, fresh, first, to, indent.length);
   const members: { from: number; to: number; def: boolean; keep: boolean }[] = [];
   for (let k = 0; k < starts.length; k++) {
     const s = starts[k]!;
@@ -881,23 +884,17 @@ function classMembers(
 
 /**
  * Lines where a statement starts, from `from` to `to`: at indent `indent` (undefined: any), outside
- * strings, brackets and continued lines.
+ * strings, brackets and continued lines. `from` is itself such a line, so the module's line states
+ * (freshLines) are the states a scan from `from` would find.
  */
-function statementStarts(lines: string[], from: number, to: number, indent: number | undefined): number[] {
+function statementStarts(lines: string[], fresh: Uint8Array, from: number, to: number, indent: number | undefined): number[] {
   const out: number[] = [];
-  const st: LineState = { depth: 0, triple: undefined };
-  let depth = 0;
-  let triple: string | undefined;
-  let continued = false;
   for (let i = from; i < to; i++) {
     const l = lines[i]!;
-    if (triple === undefined && depth === 0 && !continued && l.trim() !== '' && !/^\s*#/.test(l)) {
+    if (fresh[i] === 1 && l.trim() !== '' && !/^\s*#/.test(l)) {
       const ind = /^ */.exec(l)![0].length;
       if (indent === undefined ? true : ind === indent && !/^[ ]*\t/.test(l)) out.push(i);
     }
-    continued = scanLine(l, st);
-    depth = st.depth;
-    triple = st.triple;
   }
   return out;
 }
@@ -911,7 +908,7 @@ function blockMatters(text: string): boolean {
   return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
 }
 
-/** Bracket depth and open triple-quoted string, carried from line to line (statementStarts, topLevelStarts). */
+/** Bracket depth and open triple-quoted string, carried from line to line (freshLines). */
 interface LineState {
   depth: number;
   triple: string | undefined;
@@ -958,19 +955,28 @@ function scanLine(l: string, st: LineState): boolean {
 const TRIPLE_DOUBLE = '"'.repeat(3);
 const TRIPLE_SINGLE = "'".repeat(3);
 
-/** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
-function topLevelStarts(lines: string[]): number[] {
-  const out: number[] = [];
+/**
+ * Which lines start outside strings, brackets and continued lines (1), where a statement can
+ * start: one scan of the module that topLevelStarts and statementStarts share (scanning each class
+ * again cost as much as the first scan).
+ */
+function freshLines(lines: string[]): Uint8Array {
+  const out = new Uint8Array(lines.length);
   const st: LineState = { depth: 0, triple: undefined };
-  let depth = 0;
-  let triple: string | undefined;
   let continued = false;
   for (let i = 0; i < lines.length; i++) {
+    if (st.triple === undefined && st.depth === 0 && !continued) out[i] = 1;
+    continued = scanLine(lines[i]!, st);
+  }
+  return out;
+}
+
+/** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
+function topLevelStarts(lines: string[], fresh: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    if (triple === undefined && depth === 0 && !continued && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
-    continued = scanLine(l, st);
-    depth = st.depth;
-    triple = st.triple;
+    if (fresh[i] === 1 && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
   }
   return out;
 }
