@@ -76,6 +76,20 @@ describe('parseMode', () => {
   });
 });
 
+describe('identifiers', () => {
+  it('tells long identifiers apart by all their characters, however often similar ones were seen', () => {
+    // the first 16 characters (and the length) are compared as numbers, the rest one by one
+    for (let i = 0; i < 3; i++) expect(parseMode(lines('NtUnmapViewOfSectioX = 1', 'actions_id_token_request_tokeX = 2'))).toBe('skip');
+    expect(parseMode(lines('NtUnmapViewOfSection(h, base)'))).toBe('full');
+    expect(parseMode(lines("t = env['actions_id_token_request_token']"))).toBe('full');
+    // identifiers of 8 and 9 characters, and ones that differ only in their 16th character
+    expect(parseMode(lines('creationflagx = 1', 'startupinfX = 2', 'xcreationflags = 3'))).toBe('skip');
+    expect(parseMode(lines('p = Popen(cmd, creationflags=flags)'))).toBe('full');
+    expect(parseMode(lines('ReadProcessMemorX = 1', 'MiniDumpWriteDumX = 2'))).toBe('skip');
+    expect(parseMode(lines('ReadProcessMemory(h)'))).toBe('full');
+  });
+});
+
 describe('joins', () => {
   it('parses a join of constants, which the analysis folds', () => {
     expect(parseMode(lines("x = ''.join(['ex', 'ec'])"))).toBe('full');

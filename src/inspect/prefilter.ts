@@ -225,11 +225,16 @@ function classify(w: string): number {
 /**
  * Identifiers seen before and what they are, shared by every module (a run meets `self`, `return`
  * and `value` millions of times): a direct-mapped table, so an identifier met again is looked up
- * where it stands in the text, without copying it out.
+ * where it stands in the text, without copying it out. A slot holds the identifier's length and its
+ * first 16 characters as two numbers (6 bits a character, exact in a double), so most identifiers
+ * are recognised by comparing three numbers rather than their characters; only the characters after
+ * the 16th are compared one by one.
  */
 const CACHE_SIZE = 1 << 15;
 const cachedIds: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
-const cachedHashes = new Int32Array(CACHE_SIZE);
+const cachedLengths = new Int32Array(CACHE_SIZE);
+const cachedHeads = new Float64Array(CACHE_SIZE);
+const cachedNexts = new Float64Array(CACHE_SIZE);
 const cachedKinds = new Uint8Array(CACHE_SIZE);
 const cachedKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
 /** The scan that last added a slot's key (each scan adds a key once). */
@@ -239,6 +244,10 @@ let scans = 0;
 /** ASCII character classes: 1 starts an identifier, 2 continues one (digits), 0 neither. */
 const IDENT = new Uint8Array(128);
 for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+
+/** Identifier characters numbered 1 to 63 (never 0, so lengths stay apart): 6 bits each in cachedHeads. */
+const DIGIT64 = new Uint8Array(128);
+for (let c = 0, v = 1; c < 128; c++) if (IDENT[c] !== 0) DIGIT64[c] = v++;
 
 /**
  * One pass over a module's identifiers: the first word a rule keys on, or the identifiers (as
@@ -258,10 +267,15 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
     }
     const start = i++;
     let h = c;
+    // characters 1-8 and 9-16 in base 64: below 2^48, so exact
+    let head = DIGIT64[c]!;
+    let next = 0;
     for (; i < n; i++) {
       const d = glued.charCodeAt(i);
       if (d >= 128 || IDENT[d] === 0) break;
       h = (Math.imul(h, 31) + d) | 0;
+      if (i - start < 8) head = head * 64 + DIGIT64[d]!;
+      else if (i - start < 16) next = next * 64 + DIGIT64[d]!;
     }
     const len = i - start;
     if (len >= 90) {
@@ -273,14 +287,18 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
       continue;
     }
     const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
-    const cached = cachedIds[slot];
-    let hit = cached !== undefined && cachedHashes[slot] === h && cached.length === len;
-    // (compared here: a call to startsWith for each of millions of identifiers costs more)
-    for (let k = 0; hit && k < len; k++) if (cached!.charCodeAt(k) !== glued.charCodeAt(start + k)) hit = false;
+    let hit = cachedLengths[slot] === len && cachedHeads[slot] === head && cachedNexts[slot] === next;
+    if (hit && len > 16) {
+      // (compared here: a call to startsWith for each of millions of identifiers costs more)
+      const cached = cachedIds[slot]!;
+      for (let k = 16; hit && k < len; k++) if (cached.charCodeAt(k) !== glued.charCodeAt(start + k)) hit = false;
+    }
     if (!hit) {
       const w = glued.slice(start, i);
       cachedIds[slot] = w;
-      cachedHashes[slot] = h;
+      cachedLengths[slot] = len;
+      cachedHeads[slot] = head;
+      cachedNexts[slot] = next;
       cachedKinds[slot] = classify(w);
       cachedKeys[slot] = cachedKinds[slot] === KEY ? w.toLowerCase() : undefined;
       keyScans[slot] = 0;
@@ -347,19 +365,33 @@ function escapeReason(glued: string): string | undefined {
  * second look). `\\` is one escape, so the backslash after it starts nothing.
  */
 function escapeAt(s: string, i: number): { length: number; cp?: number; named?: boolean } {
-  const c = s[i + 1]!;
-  const hex = (n: number): number | undefined => {
-    const h = s.slice(i + 2, i + 2 + n);
-    return h.length === n && /^[0-9a-fA-F]+$/.test(h) ? parseInt(h, 16) : undefined;
-  };
-  if (c === 'x' || c === 'u' || c === 'U') {
-    const n = c === 'x' ? 2 : c === 'u' ? 4 : 8;
-    const cp = hex(n);
-    return cp === undefined ? { length: 2 } : { length: 2 + n, cp };
+  // (character codes, not slices and patterns: data tables have millions of escapes)
+  const c = s.charCodeAt(i + 1);
+  if (c === 120 || c === 117 || c === 85) {
+    // \x, \u, \U: 2, 4 or 8 hex digits
+    const n = c === 120 ? 2 : c === 117 ? 4 : 8;
+    let cp = 0;
+    for (let k = 0; k < n; k++) {
+      const d = hexDigit(s.charCodeAt(i + 2 + k));
+      if (d < 0) return { length: 2 };
+      cp = cp * 16 + d;
+    }
+    return { length: 2 + n, cp };
   }
-  if (c === 'N' && s[i + 2] === '{') return { length: 3, named: true };
-  if (/^[0-7]{3}$/.test(s.slice(i + 1, i + 4))) return { length: 4, cp: parseInt(s.slice(i + 1, i + 4), 8) & 0xff };
+  if (c === 78 && s.charCodeAt(i + 2) === 123) return { length: 3, named: true };
+  const o1 = c - 48;
+  const o2 = s.charCodeAt(i + 2) - 48;
+  const o3 = s.charCodeAt(i + 3) - 48;
+  if (o1 >= 0 && o1 <= 7 && o2 >= 0 && o2 <= 7 && o3 >= 0 && o3 <= 7) return { length: 4, cp: (o1 * 64 + o2 * 8 + o3) & 0xff };
   return { length: 2 };
+}
+
+/** The value of a hex digit's character code, -1 for anything else (NaN past the end too). */
+function hexDigit(d: number): number {
+  if (d >= 48 && d <= 57) return d - 48;
+  if (d >= 97 && d <= 102) return d - 87;
+  if (d >= 65 && d <= 70) return d - 55;
+  return -1;
 }
 
 /** What JavaScript's `\s` matches beyond ASCII (the rules' patterns are JavaScript). */
@@ -427,7 +459,8 @@ const START_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|startfile
 
 /** What makes a module worth parsing (the first thing found), or undefined: for diagnostics and tests. */
 export function parseReason(text: string): string | undefined {
-  if (JOIN.test(text)) return 'join';
+  // (JOIN has `join` in every match; looking for the word first halves its cost)
+  if (text.includes('join') && JOIN.test(text)) return 'join';
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words) return words.word;
@@ -649,34 +682,60 @@ function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefine
   let afterCode = false;
   let depth = 0;
   let deep = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9) {
-      if (afterCode && ++blanks >= 150) return 'encoded run';
-    } else {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const k = RUN_CLASS[text.charCodeAt(i)]!;
+    if (k === ENCODED) {
       blanks = 0;
-      afterCode = c !== 10 && c !== 13;
-    }
-    const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 95 || c === 45;
-    if (encoded) {
+      afterCode = true;
       if (++run >= 2000) return 'encoded run';
       lineRun++;
       continue;
     }
     run = 0;
-    if (c === 10) {
+    if (k === BLANK) {
+      if (afterCode && ++blanks >= 150) return 'encoded run';
+      continue;
+    }
+    blanks = 0;
+    if (k === NEWLINE) {
+      afterCode = false;
       wrappedLines = lineOnlyEncoded && lineRun >= 60 ? wrappedLines + 1 : 0;
       if (wrappedLines >= 30) return 'encoded run';
       lineRun = 0;
       lineOnlyEncoded = true;
-    } else if (c !== 32 && c !== 9 && c !== 13 && c !== 34 && c !== 39 && c !== 92) {
-      lineOnlyEncoded = false;
-      if (c === 40 || c === 91 || c === 123) {
-        if (++depth >= DEEP_BRACKETS) deep = true;
-      } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+      continue;
     }
+    if (k === IN_LITERAL) {
+      // (a carriage return ends the code before a margin as a newline does)
+      afterCode = text.charCodeAt(i) !== 13;
+      continue;
+    }
+    afterCode = true;
+    lineOnlyEncoded = false;
+    if (k === OPEN) {
+      if (++depth >= DEEP_BRACKETS) deep = true;
+    } else if (k === CLOSE && depth > 0) depth--;
   }
   return deep ? 'deep brackets' : undefined;
+}
+
+/**
+ * What a character is to encodedOrDeep, looked up rather than compared (it reads every character
+ * of most modules): base64/hex-like, a blank, a newline, one that a wrapped literal's lines may hold
+ * besides the encoded ones (quotes, backslashes, carriage returns), a bracket, or anything else.
+ */
+const OTHER = 0;
+const ENCODED = 1;
+const BLANK = 2;
+const NEWLINE = 3;
+const IN_LITERAL = 4;
+const OPEN = 5;
+const CLOSE = 6;
+const RUN_CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  RUN_CLASS[c] = /[0-9A-Za-z+/=_-]/.test(ch) ? ENCODED : ch === ' ' || ch === '\t' ? BLANK : ch === '\n' ? NEWLINE : /[\r"'\\]/.test(ch) ? IN_LITERAL : /[([{]/.test(ch) ? OPEN : /[)\]}]/.test(ch) ? CLOSE : OTHER;
 }
 
 /** A part of the source to parse, in characters and lines (tree-sitter's included ranges). */
@@ -901,7 +960,7 @@ function statementStarts(lines: string[], fresh: Uint8Array, from: number, to: n
 
 /** parseReason's checks on a part of a module (without the module-level ones). */
 function blockMatters(text: string): boolean {
-  if (JOIN.test(text)) return true;
+  if (text.includes('join') && JOIN.test(text)) return true;
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
