@@ -195,7 +195,8 @@ const SHAPES: Shape[] = [
   shape(['onion'], String.raw`\.onion\b`, 'i'),
   shape(['glitch'], String.raw`glitch\.me`, 'i'),
   shape(['nf'], String.raw`free\.nf`, 'i'),
-  shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?:https?|ftp|wss?|udp)://\d{1,3}\.\d`, 'i'),
+  // (the scheme looked behind: a pattern that starts with `://` is searched for quickly)
+  shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?<=(?:https?|ftp|wss?|udp))://\d{1,3}\.\d`, 'i'),
 ];
 
 /** Shapes without a word to key on: reversed slices, numeric addresses, bidi controls (escapes: see escapes()). */
@@ -763,7 +764,7 @@ const CAPABILITY_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|star
 export function relevantRanges(text: string): SourceRange[] | undefined {
   if (text.length < 10_000) return undefined;
   const lines = text.split('\n');
-  const fresh = freshLines(lines);
+  const fresh = freshLines(text, lines.length);
   const starts = topLevelStarts(lines, fresh);
   if (starts.length < 4) return undefined;
   const net = networkNames(text);
@@ -875,7 +876,7 @@ const PLAIN_DEF = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([^()'"#\n]*\)[ \t]*(?:->
 export function shallowRanges(text: string): SourceRange[] | undefined {
   if (text.length < 10_000) return undefined;
   const lines = text.split('\n');
-  const starts = topLevelStarts(lines, freshLines(lines));
+  const starts = topLevelStarts(lines, freshLines(text, lines.length));
   if (starts.length < 4) return undefined;
   const { offsets, endOf } = lineOffsets(text, lines);
   const pieces: { from: number; to: number }[] = [];
@@ -967,65 +968,65 @@ function blockMatters(text: string): boolean {
   return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
 }
 
-/** Bracket depth and open triple-quoted string, carried from line to line (freshLines). */
-interface LineState {
-  depth: number;
-  triple: string | undefined;
-}
-
-/**
- * Follows one line's strings, comments and brackets; true when it ends in a line continuation.
- * (Character codes rather than one-character strings: this runs over every line of big modules.)
- */
-function scanLine(l: string, st: LineState): boolean {
-  const n = l.length;
-  let j = 0;
-  let continued = false;
-  while (j < n) {
-    if (st.triple !== undefined) {
-      const end = l.indexOf(st.triple, j);
-      if (end < 0) return continued;
-      j = end + 3;
-      st.triple = undefined;
-      continue;
-    }
-    const c = l.charCodeAt(j);
-    if (c === 35) break;
-    if (c === 34 || c === 39) {
-      if (l.charCodeAt(j + 1) === c && l.charCodeAt(j + 2) === c) {
-        st.triple = c === 34 ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
-        j += 3;
-        continue;
-      }
-      // a one-line string: to its closing quote, escapes skipped
-      j++;
-      while (j < n && l.charCodeAt(j) !== c) j += l.charCodeAt(j) === 92 ? 2 : 1;
-      j++;
-      continue;
-    }
-    if (c === 40 || c === 91 || c === 123) st.depth++;
-    else if ((c === 41 || c === 93 || c === 125) && st.depth > 0) st.depth--;
-    else if (c === 92 && j === n - 1) continued = true;
-    j++;
-  }
-  return continued;
-}
-
 const TRIPLE_DOUBLE = '"'.repeat(3);
 const TRIPLE_SINGLE = "'".repeat(3);
 
 /**
- * Which lines start outside strings, brackets and continued lines (1), where a statement can
- * start: one scan of the module that topLevelStarts and statementStarts share (scanning each class
- * again cost as much as the first scan).
+ * Which lines (of `text.split('\n')`, `count` of them) start outside strings, brackets and
+ * continued lines (1), where a statement can start: one scan of the module that topLevelStarts and
+ * statementStarts share. It follows strings, comments and brackets over the text itself (character
+ * codes, no line copies: this reads every character of big modules), and passes over the body of
+ * a triple-quoted string with one search for its end.
  */
-function freshLines(lines: string[]): Uint8Array {
-  const out = new Uint8Array(lines.length);
-  const st: LineState = { depth: 0, triple: undefined };
+function freshLines(text: string, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  const n = text.length;
+  let depth = 0;
+  let triple: string | undefined;
   let continued = false;
-  for (let i = 0; i < lines.length; i++) {
-    if (st.triple === undefined && st.depth === 0 && !continued) out[i] = 1;
-    continued = scanLine(lines[i]!, st);
+  let ls = 0;
+  for (let row = 0; row < count; row++) {
+    let le = text.indexOf('\n', ls);
+    if (le < 0) le = n;
+    if (triple === undefined && depth === 0 && !continued) out[row] = 1;
+    continued = false;
+    let j = ls;
+    while (j < le) {
+      if (triple !== undefined) {
+        const end = text.indexOf(triple, j);
+        // never closed: no later line starts a statement
+        if (end < 0) return out;
+        // closed on a later line: the lines up to that one start inside the string
+        while (end >= le) {
+          row++;
+          ls = le + 1;
+          le = text.indexOf('\n', ls);
+          if (le < 0) le = n;
+        }
+        j = end + 3;
+        triple = undefined;
+        continue;
+      }
+      const c = text.charCodeAt(j);
+      if (c === 35) break;
+      if (c === 34 || c === 39) {
+        if (text.charCodeAt(j + 1) === c && text.charCodeAt(j + 2) === c) {
+          triple = c === 34 ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
+          j += 3;
+          continue;
+        }
+        // a one-line string: to its closing quote, escapes skipped
+        j++;
+        while (j < le && text.charCodeAt(j) !== c) j += text.charCodeAt(j) === 92 ? 2 : 1;
+        j++;
+        continue;
+      }
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+      else if (c === 92 && j === le - 1) continued = true;
+      j++;
+    }
+    ls = le + 1;
   }
   return out;
 }
