@@ -412,7 +412,10 @@ function decodeEscapes(s: string): string {
  */
 const COMPUTED_IMPORT = /(?:__import__|import_module)\s*\((?!\s*[rRbBuU]?['"][\w.]*['"]\s*\)(?!\s*\.))/;
 
-/** A DNS lookup and an encoder in one file: a name built from encoded data (dns-exfil). */
+/**
+ * A DNS lookup and an encoder in one file: a name built from encoded data (dns-exfil). The encoder
+ * is looked for first: its pattern is the quicker to rule out.
+ */
 const DNS_LOOKUP = /\b(?:resolver|gethostbyname|getaddrinfo)\b/;
 const ENCODER = /b(?:64|32|16)encode|hexlify|\.hex\s*\(/;
 
@@ -468,7 +471,7 @@ export function parseReason(text: string): string | undefined {
   const found = findShape(glued, words.keys, words.long);
   if (found !== undefined) return found;
   if (COMPUTED_IMPORT.test(text)) return 'computed import';
-  if (DNS_LOOKUP.test(text) && ENCODER.test(text)) return 'dns lookup of encoded data';
+  if (ENCODER.test(text) && DNS_LOOKUP.test(text)) return 'dns lookup of encoded data';
   // Network use matters when it happens on import (import-network) or when something could start
   // what was fetched (download-executable); inside functions, with nothing else, it is a capability
   // that cannot count.
@@ -965,7 +968,7 @@ function blockMatters(text: string): boolean {
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
-  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
+  return COMPUTED_IMPORT.test(text) || (ENCODER.test(text) && DNS_LOOKUP.test(text)) || encodedOrDeep(text) !== undefined;
 }
 
 const TRIPLE_DOUBLE = '"'.repeat(3);
