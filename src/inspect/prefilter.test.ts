@@ -146,6 +146,17 @@ describe('relevantRanges', () => {
   it('parses small modules whole', () => {
     expect(relevantRanges(lines('import os', 'def f():', '    pass'))).toBeUndefined();
   });
+
+  it('keeps every function of a chain of calls that reaches a kept one, however long and in whatever order', () => {
+    // f2000 calls f1999 ... f1 calls f0, written last to first: each step of the chain comes
+    // before the function it reaches
+    const chain = Array.from({ length: 2000 }, (_, k) => lines(`def f${2000 - k}():`, `    return f${1999 - k}()`, '')).join('');
+    const src = lines('import os') + filler + chain + lines('def f0():', "    os.system('true')") + filler.replaceAll('helper_', 'other_');
+    const kept = relevantRanges(src)!.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    for (const k of [0, 1, 2, 1000, 1999, 2000]) expect(kept).toContain(`def f${k}():`);
+    expect(kept).not.toContain('def helper_7(');
+    expect(kept).not.toContain('def other_7(');
+  });
 });
 
 describe('shallow analysis changes no result', () => {

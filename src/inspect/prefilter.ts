@@ -801,21 +801,28 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     b.text = text.slice(offsets[b.from]!, endOf(b.to));
     b.keep = b.def === undefined || blockMatters(b.text) || CAPABILITY_WORDS.test(b.text) || (netRe?.test(b.text) ?? false);
   }
-  // A dropped function that calls a kept one would carry that one's import-time phase.
-  const kept = new Set(blocks.filter((b) => b.keep && b.def !== undefined).map((b) => b.def!));
-  const calls = new Map<Block, Set<string>>();
-  // (with no function kept there is nothing to call, and the dropped blocks' calls are not needed)
-  if (kept.size > 0) for (const b of blocks) if (!b.keep) calls.set(b, new Set([...b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!)));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [b, called] of calls) {
+  // A dropped function that calls a kept one would carry that one's import-time phase: from the
+  // kept names, keep every dropped function that calls one, and so on (a work list over who calls
+  // whom, so a long chain of calls costs its length and not its length squared).
+  const kept = blocks.filter((b) => b.keep && b.def !== undefined).map((b) => b.def!);
+  if (kept.length > 0) {
+    const callers = new Map<string, Block[]>();
+    for (const b of blocks) {
       if (b.keep) continue;
-      for (const name of called) {
-        if (kept.has(name)) {
-          b.keep = true;
-          kept.add(b.def!);
-          grew = true;
-          break;
+      for (const m of b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)) {
+        const list = callers.get(m[1]!);
+        if (list === undefined) callers.set(m[1]!, [b]);
+        else if (list.at(-1) !== b) list.push(b);
+      }
+    }
+    const seen = new Set<string>(kept);
+    for (let k = 0; k < kept.length; k++) {
+      for (const b of callers.get(kept[k]!) ?? []) {
+        if (b.keep) continue;
+        b.keep = true;
+        if (!seen.has(b.def!)) {
+          seen.add(b.def!);
+          kept.push(b.def!);
         }
       }
     }
