@@ -581,27 +581,55 @@ function networkCallAtModuleLevel(text: string, names: Set<string>): string | un
     return n;
   };
   const ignorable = (j: number): boolean => inString[j]! || /^\s*(#|$)/.test(lines[j]!);
-  for (let i = 0; i < lines.length; i++) {
-    if (!call.test(lines[i]!)) continue;
-    let target = indent(lines[i]!);
-    if (target === 0) return lines[i]!.trim().slice(0, 60);
-    let inFunction = false;
-    for (let j = i - 1; j >= 0 && target > 0; j--) {
-      if (ignorable(j)) continue;
-      const ind = indent(lines[j]!);
-      if (ind >= target) continue;
-      const stmt = lines[j]!.trim();
-      if (/^(async\s+)?def\b/.test(stmt) || /^lambda\b/.test(stmt)) {
-        // A signature that continues past this line may hold default values, which run at def time.
-        inFunction = /\)\s*(->[^:#]*)?:\s*(#.*)?$/.test(stmt);
-        break;
-      }
-      target = ind;
+  // The nearest less-indented line above a line is its parent, and a line's verdict is its own
+  // when it is a def or a lambda (inside a function if its signature ends on it), module level when
+  // it is at the margin, else its parent's: each line's is found once, from its parent's, instead
+  // of walking up from every call (a long function of network calls made that quadratic).
+  // `stack`: the lines that can still be a later line's parent, their indents strictly increasing.
+  const stack: number[] = [];
+  const stackIndents: number[] = [];
+  const verdicts = new Uint8Array(lines.length);
+  const parentOf = (ind: number): number => {
+    let lo = 0;
+    let hi = stack.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (stackIndents[mid]! < ind) lo = mid + 1;
+      else hi = mid;
     }
-    if (!inFunction) return lines[i]!.trim().slice(0, 60);
+    return lo > 0 ? stack[lo - 1]! : -1;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const ind = indent(l);
+    if (call.test(l)) {
+      if (ind === 0) return l.trim().slice(0, 60);
+      const parent = parentOf(ind);
+      if (parent < 0 || verdicts[parent] !== IN_FUNCTION) return l.trim().slice(0, 60);
+    }
+    if (ignorable(i)) continue;
+    if (/^\s*(?:(?:async\s+)?def|lambda)\b/.test(l)) {
+      // A signature that continues past this line may hold default values, which run at def time.
+      verdicts[i] = /\)\s*(->[^:#]*)?:\s*(#.*)?$/.test(l.trim()) ? IN_FUNCTION : MODULE_LEVEL;
+    } else if (ind === 0) {
+      verdicts[i] = MODULE_LEVEL;
+    } else {
+      const parent = parentOf(ind);
+      verdicts[i] = parent < 0 ? MODULE_LEVEL : verdicts[parent]!;
+    }
+    while (stack.length > 0 && stackIndents[stackIndents.length - 1]! >= ind) {
+      stack.pop();
+      stackIndents.pop();
+    }
+    stack.push(i);
+    stackIndents.push(ind);
   }
   return undefined;
 }
+
+/** What runs a line: a function when called (its signature ended), or the module on import. */
+const IN_FUNCTION = 1;
+const MODULE_LEVEL = 2;
 
 /** Lines that lie wholly inside a triple-quoted string (a docstring's body). */
 function tripleQuotedLines(lines: string[]): boolean[] {
