@@ -253,4 +253,16 @@ describe('partial parsing of classes', () => {
     expect(on.score).toBe(off.score);
     expect(on.stats.parseErrors).toBe(0);
   });
+
+  it('splits a class with many decorators in time linear in their number', () => {
+    // (the search for the class line behind its decorators used to rescan the block per decorator)
+    const methods = Array.from({ length: 60 }, (_, i) => lines(`    def op_${i}(self, x):`, `        return x + ${i}`)).join('');
+    const plain = Array.from({ length: 3 }, (_, i) => lines(`def plain_${i}(x):`, '    return x')).join('');
+    const src = lines('import os') + '@register\n'.repeat(50_000) + lines('class Client:') + methods + lines('    def run(self):', "        return eval(os.environ['X'])", '') + plain;
+    const kept = relevantRanges(src)!.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    expect(kept).toContain('class Client:');
+    expect(kept).toContain('def run(self):');
+    expect(kept).not.toContain('def op_7(');
+    expect(kept).not.toContain('def plain_1(');
+  });
 });

@@ -944,10 +944,11 @@ function classMembers(
   netRe: RegExp | undefined,
 ): { from: number; to: number }[] | undefined {
   let classLine = from;
-  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, fresh, classLine, to, 0)[1] ?? to;
+  // (each search stops at the statement it looks for: a class with many decorators stays linear)
+  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, fresh, classLine, to, 0, 2)[1] ?? to;
   if (classLine >= to || !/^class\s/.test(lines[classLine]!)) return undefined;
   // The first statement of the body: the next statement start after the class line, at any indent.
-  const first = statementStarts(lines, fresh, classLine, to, undefined)[1];
+  const first = statementStarts(lines, fresh, classLine, to, undefined, 2)[1];
   if (first === undefined) return undefined;
   const indent = /^[ \t]*/.exec(lines[first]!)![0];
   if (indent.length === 0 || indent.includes('\t')) return undefined;
@@ -982,12 +983,12 @@ function classMembers(
 
 /**
  * Lines where a statement starts, from `from` to `to`: at indent `indent` (undefined: any), outside
- * strings, brackets and continued lines. `from` is itself such a line, so the module's line states
- * (freshLines) are the states a scan from `from` would find.
+ * strings, brackets and continued lines; the first `limit` of them. `from` is itself such a line, so
+ * the module's line states (freshLines) are the states a scan from `from` would find.
  */
-function statementStarts(lines: string[], fresh: Uint8Array, from: number, to: number, indent: number | undefined): number[] {
+function statementStarts(lines: string[], fresh: Uint8Array, from: number, to: number, indent: number | undefined, limit = Infinity): number[] {
   const out: number[] = [];
-  for (let i = from; i < to; i++) {
+  for (let i = from; i < to && out.length < limit; i++) {
     const l = lines[i]!;
     if (fresh[i] === 1 && l.trim() !== '' && !/^\s*#/.test(l)) {
       const ind = /^ */.exec(l)![0].length;
