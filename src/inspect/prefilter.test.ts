@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scan } from './testing.js';
-import { parseMode, relevantRanges, shallowRanges } from './prefilter.js';
+import { importStatements, parseMode, relevantRanges, shallowRanges } from './prefilter.js';
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
@@ -43,6 +43,15 @@ describe('parseMode', () => {
     const src = lines('import requests', '', 'def fetch_all(urls):') + '    requests.get(urls.pop())\n'.repeat(50_000);
     expect(parseMode(src)).toBe('skip');
     expect(parseMode(src + lines('requests.get(URL)'))).toBe('shallow');
+  });
+
+  it('reads import lines in time linear in their number where a parenthesis is never closed', () => {
+    // (a parenthesised list of names used to be looked for to the end of the text from each line)
+    const src = 'from a import (\n'.repeat(50_000);
+    const re = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
+    expect([...importStatements(src, re)].map((m) => m[2])).toEqual(Array.from({ length: 50_000 }, () => '('));
+    expect([...importStatements(lines('from a import (b,', '    c)', 'from d import (e'), re)].map((m) => m[2])).toEqual(['(b,\n    c)', '(e']);
+    expect(parseMode(src)).toBe('full');
   });
 
   it('analyses the module level of network use on import', () => {

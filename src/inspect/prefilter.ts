@@ -503,30 +503,65 @@ function otherLineEnds(text: string): boolean {
  * What `text.matchAll(re)` gives for an import-statement pattern: one that starts at a line start
  * (`^`, multiline) and has `import` on its first line. The pattern is tried only at the starts of the
  * lines that have `import` rather than at every position of the text. `re` must be sticky and global.
+ *
+ * A parenthesised list of names (`\([^)]*\)`) reads on to the next `)` wherever it is; after the
+ * last `)` of the text it cannot match, and trying it there would read to the end of the text for
+ * every import line (quadratic: `from a import (` lines). There the pattern without that
+ * alternative is tried, which gives the same matches.
  */
 export function* importStatements(text: string, re: RegExp): Generator<RegExpExecArray> {
+  const lastClose = text.lastIndexOf(')');
+  const plain = withoutParenthesisedNames(re);
+  const at = (p: number): RegExpExecArray | null => {
+    const r = p > lastClose ? plain : re;
+    r.lastIndex = p;
+    return r.exec(text);
+  };
+  let end = 0;
   if (otherLineEnds(text)) {
-    re.lastIndex = 0;
-    yield* text.matchAll(new RegExp(re.source, re.flags.replace('y', '')));
+    // every line start, as `^` reads them (after \n, \r, \u2028 or \u2029), in order
+    for (let p = 0; p <= text.length; p++) {
+      if (p >= end) {
+        const m = at(p);
+        if (m) {
+          end = p + m[0].length;
+          yield m;
+        }
+      }
+      while (p < text.length && !isLineTerminator(text.charCodeAt(p))) p++;
+    }
     return;
   }
-  let end = 0;
   let lineStart = 0;
   let lineEnd = -1;
-  for (let at = text.indexOf('import'); at >= 0; at = text.indexOf('import', at + 6)) {
+  for (let i = text.indexOf('import'); i >= 0; i = text.indexOf('import', i + 6)) {
     // (each stretch of the text is searched for newlines once, however long its lines)
-    if (at > lineEnd) {
-      lineStart = text.lastIndexOf('\n', at) + 1;
-      lineEnd = text.indexOf('\n', at);
+    if (i > lineEnd) {
+      lineStart = text.lastIndexOf('\n', i) + 1;
+      lineEnd = text.indexOf('\n', i);
       if (lineEnd < 0) lineEnd = text.length;
     }
     if (lineStart < end) continue;
-    re.lastIndex = lineStart;
-    const m = re.exec(text);
+    const m = at(lineStart);
     if (!m) continue;
     end = lineStart + m[0].length;
     yield m;
   }
+}
+
+function isLineTerminator(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/** `re` without its alternative for a parenthesised list of names (the same pattern when it has none). */
+const withoutParens = new Map<RegExp, RegExp>();
+function withoutParenthesisedNames(re: RegExp): RegExp {
+  let plain = withoutParens.get(re);
+  if (plain === undefined) {
+    plain = new RegExp(re.source.replace(String.raw`(\([^)]*\)|`, '('), re.flags);
+    withoutParens.set(re, plain);
+  }
+  return plain;
 }
 
 /**
