@@ -54,6 +54,16 @@ describe('parseMode', () => {
     expect(parseMode(src)).toBe('full');
   });
 
+  it('finds vars(...)[ and an import of node as the patterns do, in time linear in a line', () => {
+    expect(parseMode(lines("b = vars(__builtins__)['ex' + 'ec']"))).toBe('full');
+    expect(parseMode(lines('b = vars(x', ')[0]'))).toBe('skip');
+    expect(parseMode(lines('from platform import node', 'n = node()'))).toBe('full');
+    expect(parseMode(lines('import node_helpers', 'x = node_helpers.node_count'))).toBe('skip');
+    // (each `vars(` or `import` of a long line used to read the line to its end)
+    expect(parseMode(lines('vars(x'.repeat(100_000)))).toBe('full'); // (for its unclosed brackets)
+    expect(parseMode(lines('import x; '.repeat(100_000), 'node = 1'))).toBe('skip');
+  });
+
   it('analyses the module level of network use on import', () => {
     expect(parseMode(lines('import requests', "requests.get('https://example.org/ping')"))).toBe('shallow');
     expect(parseMode(lines('import socket', 'try:', "    socket.gethostbyname('x.example.invalid')", 'except OSError:', '    pass'))).toBe('shallow');

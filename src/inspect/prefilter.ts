@@ -89,9 +89,58 @@ const MANGLED = /^(?:[li1]{6,}|[o0]{6,}|_0x[0-9a-f]{3,}|__?[li1o0]{5,})$/;
 interface Shape {
   keys: string[];
   re: RegExp;
+  /** Finds what `re` finds (its first match, or one of them) where `re` would read a line once per start. */
+  find?: (text: string) => string | undefined;
 }
 
-const shape = (keys: string[], source: string, flags = ''): Shape => ({ keys, re: new RegExp(source, flags) });
+const shape = (keys: string[], source: string, flags = '', find?: (text: string) => string | undefined): Shape => ({
+  keys,
+  re: new RegExp(source, flags),
+  ...(find ? { find } : {}),
+});
+
+/**
+ * `vars(...)[`: whether some `vars(` is followed on its line by a `)` (the first one after it, as
+ * `[^)\n]*` reads) and then `[`. The pattern tried at every `vars(` of a long line reads to the
+ * line's end from each; here the `vars(` that share their first `)` or newline share one look at it.
+ */
+function findVarsSubscript(text: string): string | undefined {
+  const start = /\bvars\(/g;
+  const subscript = /\s*\[/y;
+  let stop = -1;
+  let checked = -1;
+  for (let m = start.exec(text); m; m = start.exec(text)) {
+    const from = m.index + m[0].length;
+    if (stop < from) {
+      stop = from;
+      while (stop < text.length && text.charCodeAt(stop) !== 41 && text.charCodeAt(stop) !== 10) stop++;
+    }
+    if (checked === stop) continue;
+    checked = stop;
+    if (text.charCodeAt(stop) !== 41) continue;
+    subscript.lastIndex = stop + 1;
+    if (subscript.test(text)) return text.slice(m.index, Math.min(subscript.lastIndex, m.index + 40));
+  }
+  return undefined;
+}
+
+/**
+ * `platform.node`, or `import` and then the word `node` on one line. The pattern would read each
+ * line to its end from every `import` on it; the first `import` of a line is the one to look from
+ * (a later one can only see less of the line), so each line is read once.
+ */
+function findNode(text: string): string | undefined {
+  const platform = /platform\.node/.exec(text);
+  let lineEnd = -1;
+  for (let i = text.indexOf('import'); i >= 0; i = text.indexOf('import', i + 6)) {
+    if (i < lineEnd) continue;
+    lineEnd = text.indexOf('\n', i);
+    if (lineEnd < 0) lineEnd = text.length;
+    // (from the `t` of import: `\b` before node sees the character before it, as in the text)
+    if (/\bnode\b/.test(text.slice(i + 5, lineEnd))) return platform && platform.index < i ? platform[0] : 'import ... node';
+  }
+  return platform?.[0];
+}
 
 const SHAPES: Shape[] = [
   // reaching exec, system or import by a computed name; assembling constants
@@ -100,13 +149,13 @@ const SHAPES: Shape[] = [
   shape(['__dict__'], String.raw`__dict__\s*\[`),
   shape(['__builtins__'], String.raw`__builtins__\s*\[`),
   shape(['globals', 'locals'], String.raw`\b(?:globals|locals)\(\)\s*\[`),
-  shape(['vars'], String.raw`\bvars\([^)\n]*\)\s*\[`),
+  shape(['vars'], String.raw`\bvars\([^)\n]*\)\s*\[`, '', findVarsSubscript),
   shape(['compile'], String.raw`(?<![.\w])compile\s*\(`),
   shape(['decode'], String.raw`\.decode\s*\(\s*['"](?:hex|base64|rot.?13|zlib|bz2|uu)['"]|['"]\s*\.\s*decode\s*\(\s*\)`),
   shape(['getattr'], String.raw`\bgetattr\s*\([^)\n]{0,200}['"](?:exec\w*|eval|compile|system|popen\w*|spawn\w*|startfile|Popen|call|check_call|check_output|run|getoutput|getstatusoutput|__import__|import_module|open|run_path|run_module|posix_spawnp?|create_subprocess_\w+|ShellExecute\w*|WinExec|CreateProcess\w*|Process)['"]`),
   // the environment as a whole, host identity, shells on sockets
   shape(['environ', 'environb'], String.raw`\b(?:dict|str|repr|list|dumps)\s*\(\s*(?:os\.)?environb?\b|\benvironb?\s*\.\s*(?:copy|items|keys|values)\b|\benvironb?\s+as\b`),
-  shape(['node'], String.raw`platform\.node|import[^\n]*\bnode\b`),
+  shape(['node'], String.raw`platform\.node|import[^\n]*\bnode\b`, '', findNode),
   shape(['uname'], String.raw`\buname\s*\(`),
   shape(['interact'], String.raw`code\.interact|interact\.sh`, 'i'),
   shape(['fileno'], String.raw`stdin\s*=\s*[\w.]+\.fileno`),
@@ -321,6 +370,11 @@ function findShape(glued: string, keys: Set<string>, long: boolean, decoded = fa
     for (const s of SHAPES_BY_KEY.get(k)!) {
       if (tried.has(s)) continue;
       tried.add(s);
+      if (s.find) {
+        const found = s.find(glued);
+        if (found !== undefined) return found.slice(0, 40);
+        continue;
+      }
       const m = s.re.exec(glued);
       if (m) return m[0].slice(0, 40);
     }
