@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scan } from './testing.js';
-import { parseMode, relevantRanges, shallowRanges } from './prefilter.js';
+import { importStatements, parseMode, relevantRanges, shallowRanges } from './prefilter.js';
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
@@ -36,6 +36,32 @@ describe('parseMode', () => {
       '        return r.read()',
     );
     expect(parseMode(src)).toBe('skip');
+  });
+
+  it('judges the network calls of a long function in time linear in its length', () => {
+    // (each call used to walk up to the def: 50,000 calls took tens of seconds)
+    const src = lines('import requests', '', 'def fetch_all(urls):') + '    requests.get(urls.pop())\n'.repeat(50_000);
+    expect(parseMode(src)).toBe('skip');
+    expect(parseMode(src + lines('requests.get(URL)'))).toBe('shallow');
+  });
+
+  it('reads import lines in time linear in their number where a parenthesis is never closed', () => {
+    // (a parenthesised list of names used to be looked for to the end of the text from each line)
+    const src = 'from a import (\n'.repeat(50_000);
+    const re = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
+    expect([...importStatements(src, re)].map((m) => m[2])).toEqual(Array.from({ length: 50_000 }, () => '('));
+    expect([...importStatements(lines('from a import (b,', '    c)', 'from d import (e'), re)].map((m) => m[2])).toEqual(['(b,\n    c)', '(e']);
+    expect(parseMode(src)).toBe('full');
+  });
+
+  it('finds vars(...)[ and an import of node as the patterns do, in time linear in a line', () => {
+    expect(parseMode(lines("b = vars(__builtins__)['ex' + 'ec']"))).toBe('full');
+    expect(parseMode(lines('b = vars(x', ')[0]'))).toBe('skip');
+    expect(parseMode(lines('from platform import node', 'n = node()'))).toBe('full');
+    expect(parseMode(lines('import node_helpers', 'x = node_helpers.node_count'))).toBe('skip');
+    // (each `vars(` or `import` of a long line used to read the line to its end)
+    expect(parseMode(lines('vars(x'.repeat(100_000)))).toBe('full'); // (for its unclosed brackets)
+    expect(parseMode(lines('import x; '.repeat(100_000), 'node = 1'))).toBe('skip');
   });
 
   it('analyses the module level of network use on import', () => {
@@ -73,6 +99,20 @@ describe('parseMode', () => {
     expect(parseMode(lines("HOOK = 'https://disc' 'ord.com/api/webhooks/1/x'"))).toBe('full');
     expect(parseMode(lines("HOOK = 'https://disc' + \\", "    'ord.com/api/webhooks/1/x'"))).toBe('full');
     expect(parseMode(lines("m = __import__('o' + 's')"))).toBe('full');
+  });
+});
+
+describe('identifiers', () => {
+  it('tells long identifiers apart by all their characters, however often similar ones were seen', () => {
+    // the first 16 characters (and the length) are compared as numbers, the rest one by one
+    for (let i = 0; i < 3; i++) expect(parseMode(lines('NtUnmapViewOfSectioX = 1', 'actions_id_token_request_tokeX = 2'))).toBe('skip');
+    expect(parseMode(lines('NtUnmapViewOfSection(h, base)'))).toBe('full');
+    expect(parseMode(lines("t = env['actions_id_token_request_token']"))).toBe('full');
+    // identifiers of 8 and 9 characters, and ones that differ only in their 16th character
+    expect(parseMode(lines('creationflagx = 1', 'startupinfX = 2', 'xcreationflags = 3'))).toBe('skip');
+    expect(parseMode(lines('p = Popen(cmd, creationflags=flags)'))).toBe('full');
+    expect(parseMode(lines('ReadProcessMemorX = 1', 'MiniDumpWriteDumX = 2'))).toBe('skip');
+    expect(parseMode(lines('ReadProcessMemory(h)'))).toBe('full');
   });
 });
 
@@ -131,6 +171,17 @@ describe('relevantRanges', () => {
 
   it('parses small modules whole', () => {
     expect(relevantRanges(lines('import os', 'def f():', '    pass'))).toBeUndefined();
+  });
+
+  it('keeps every function of a chain of calls that reaches a kept one, however long and in whatever order', () => {
+    // f2000 calls f1999 ... f1 calls f0, written last to first: each step of the chain comes
+    // before the function it reaches
+    const chain = Array.from({ length: 2000 }, (_, k) => lines(`def f${2000 - k}():`, `    return f${1999 - k}()`, '')).join('');
+    const src = lines('import os') + filler + chain + lines('def f0():', "    os.system('true')") + filler.replaceAll('helper_', 'other_');
+    const kept = relevantRanges(src)!.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    for (const k of [0, 1, 2, 1000, 1999, 2000]) expect(kept).toContain(`def f${k}():`);
+    expect(kept).not.toContain('def helper_7(');
+    expect(kept).not.toContain('def other_7(');
   });
 });
 
@@ -220,5 +271,17 @@ describe('partial parsing of classes', () => {
     expect(threats(on).length).toBeGreaterThan(0);
     expect(on.score).toBe(off.score);
     expect(on.stats.parseErrors).toBe(0);
+  });
+
+  it('splits a class with many decorators in time linear in their number', () => {
+    // (the search for the class line behind its decorators used to rescan the block per decorator)
+    const methods = Array.from({ length: 60 }, (_, i) => lines(`    def op_${i}(self, x):`, `        return x + ${i}`)).join('');
+    const plain = Array.from({ length: 3 }, (_, i) => lines(`def plain_${i}(x):`, '    return x')).join('');
+    const src = lines('import os') + '@register\n'.repeat(50_000) + lines('class Client:') + methods + lines('    def run(self):', "        return eval(os.environ['X'])", '') + plain;
+    const kept = relevantRanges(src)!.map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+    expect(kept).toContain('class Client:');
+    expect(kept).toContain('def run(self):');
+    expect(kept).not.toContain('def op_7(');
+    expect(kept).not.toContain('def plain_1(');
   });
 });

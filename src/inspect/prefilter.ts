@@ -89,9 +89,58 @@ const MANGLED = /^(?:[li1]{6,}|[o0]{6,}|_0x[0-9a-f]{3,}|__?[li1o0]{5,})$/;
 interface Shape {
   keys: string[];
   re: RegExp;
+  /** Finds what `re` finds (its first match, or one of them) where `re` would read a line once per start. */
+  find?: (text: string) => string | undefined;
 }
 
-const shape = (keys: string[], source: string, flags = ''): Shape => ({ keys, re: new RegExp(source, flags) });
+const shape = (keys: string[], source: string, flags = '', find?: (text: string) => string | undefined): Shape => ({
+  keys,
+  re: new RegExp(source, flags),
+  ...(find ? { find } : {}),
+});
+
+/**
+ * `vars(...)[`: whether some `vars(` is followed on its line by a `)` (the first one after it, as
+ * `[^)\n]*` reads) and then `[`. The pattern tried at every `vars(` of a long line reads to the
+ * line's end from each; here the `vars(` that share their first `)` or newline share one look at it.
+ */
+function findVarsSubscript(text: string): string | undefined {
+  const start = /\bvars\(/g;
+  const subscript = /\s*\[/y;
+  let stop = -1;
+  let checked = -1;
+  for (let m = start.exec(text); m; m = start.exec(text)) {
+    const from = m.index + m[0].length;
+    if (stop < from) {
+      stop = from;
+      while (stop < text.length && text.charCodeAt(stop) !== 41 && text.charCodeAt(stop) !== 10) stop++;
+    }
+    if (checked === stop) continue;
+    checked = stop;
+    if (text.charCodeAt(stop) !== 41) continue;
+    subscript.lastIndex = stop + 1;
+    if (subscript.test(text)) return text.slice(m.index, Math.min(subscript.lastIndex, m.index + 40));
+  }
+  return undefined;
+}
+
+/**
+ * `platform.node`, or `import` and then the word `node` on one line. The pattern would read each
+ * line to its end from every `import` on it; the first `import` of a line is the one to look from
+ * (a later one can only see less of the line), so each line is read once.
+ */
+function findNode(text: string): string | undefined {
+  const platform = /platform\.node/.exec(text);
+  let lineEnd = -1;
+  for (let i = text.indexOf('import'); i >= 0; i = text.indexOf('import', i + 6)) {
+    if (i < lineEnd) continue;
+    lineEnd = text.indexOf('\n', i);
+    if (lineEnd < 0) lineEnd = text.length;
+    // (from the `t` of import: `\b` before node sees the character before it, as in the text)
+    if (/\bnode\b/.test(text.slice(i + 5, lineEnd))) return platform && platform.index < i ? platform[0] : 'import ... node';
+  }
+  return platform?.[0];
+}
 
 const SHAPES: Shape[] = [
   // reaching exec, system or import by a computed name; assembling constants
@@ -100,13 +149,13 @@ const SHAPES: Shape[] = [
   shape(['__dict__'], String.raw`__dict__\s*\[`),
   shape(['__builtins__'], String.raw`__builtins__\s*\[`),
   shape(['globals', 'locals'], String.raw`\b(?:globals|locals)\(\)\s*\[`),
-  shape(['vars'], String.raw`\bvars\([^)\n]*\)\s*\[`),
+  shape(['vars'], String.raw`\bvars\([^)\n]*\)\s*\[`, '', findVarsSubscript),
   shape(['compile'], String.raw`(?<![.\w])compile\s*\(`),
   shape(['decode'], String.raw`\.decode\s*\(\s*['"](?:hex|base64|rot.?13|zlib|bz2|uu)['"]|['"]\s*\.\s*decode\s*\(\s*\)`),
   shape(['getattr'], String.raw`\bgetattr\s*\([^)\n]{0,200}['"](?:exec\w*|eval|compile|system|popen\w*|spawn\w*|startfile|Popen|call|check_call|check_output|run|getoutput|getstatusoutput|__import__|import_module|open|run_path|run_module|posix_spawnp?|create_subprocess_\w+|ShellExecute\w*|WinExec|CreateProcess\w*|Process)['"]`),
   // the environment as a whole, host identity, shells on sockets
   shape(['environ', 'environb'], String.raw`\b(?:dict|str|repr|list|dumps)\s*\(\s*(?:os\.)?environb?\b|\benvironb?\s*\.\s*(?:copy|items|keys|values)\b|\benvironb?\s+as\b`),
-  shape(['node'], String.raw`platform\.node|import[^\n]*\bnode\b`),
+  shape(['node'], String.raw`platform\.node|import[^\n]*\bnode\b`, '', findNode),
   shape(['uname'], String.raw`\buname\s*\(`),
   shape(['interact'], String.raw`code\.interact|interact\.sh`, 'i'),
   shape(['fileno'], String.raw`stdin\s*=\s*[\w.]+\.fileno`),
@@ -195,7 +244,8 @@ const SHAPES: Shape[] = [
   shape(['onion'], String.raw`\.onion\b`, 'i'),
   shape(['glitch'], String.raw`glitch\.me`, 'i'),
   shape(['nf'], String.raw`free\.nf`, 'i'),
-  shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?:https?|ftp|wss?|udp)://\d{1,3}\.\d`, 'i'),
+  // (the scheme looked behind: a pattern that starts with `://` is searched for quickly)
+  shape(['http', 'https', 'ftp', 'ws', 'wss', 'udp'], String.raw`(?<=(?:https?|ftp|wss?|udp))://\d{1,3}\.\d`, 'i'),
 ];
 
 /** Shapes without a word to key on: reversed slices, numeric addresses, bidi controls (escapes: see escapes()). */
@@ -225,11 +275,16 @@ function classify(w: string): number {
 /**
  * Identifiers seen before and what they are, shared by every module (a run meets `self`, `return`
  * and `value` millions of times): a direct-mapped table, so an identifier met again is looked up
- * where it stands in the text, without copying it out.
+ * where it stands in the text, without copying it out. A slot holds the identifier's length and its
+ * first 16 characters as two numbers (6 bits a character, exact in a double), so most identifiers
+ * are recognised by comparing three numbers rather than their characters; only the characters after
+ * the 16th are compared one by one.
  */
 const CACHE_SIZE = 1 << 15;
 const cachedIds: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
-const cachedHashes = new Int32Array(CACHE_SIZE);
+const cachedLengths = new Int32Array(CACHE_SIZE);
+const cachedHeads = new Float64Array(CACHE_SIZE);
+const cachedNexts = new Float64Array(CACHE_SIZE);
 const cachedKinds = new Uint8Array(CACHE_SIZE);
 const cachedKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
 /** The scan that last added a slot's key (each scan adds a key once). */
@@ -239,6 +294,10 @@ let scans = 0;
 /** ASCII character classes: 1 starts an identifier, 2 continues one (digits), 0 neither. */
 const IDENT = new Uint8Array(128);
 for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+
+/** Identifier characters numbered 1 to 63 (never 0, so lengths stay apart): 6 bits each in cachedHeads. */
+const DIGIT64 = new Uint8Array(128);
+for (let c = 0, v = 1; c < 128; c++) if (IDENT[c] !== 0) DIGIT64[c] = v++;
 
 /**
  * One pass over a module's identifiers: the first word a rule keys on, or the identifiers (as
@@ -258,10 +317,15 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
     }
     const start = i++;
     let h = c;
+    // characters 1-8 and 9-16 in base 64: below 2^48, so exact
+    let head = DIGIT64[c]!;
+    let next = 0;
     for (; i < n; i++) {
       const d = glued.charCodeAt(i);
       if (d >= 128 || IDENT[d] === 0) break;
       h = (Math.imul(h, 31) + d) | 0;
+      if (i - start < 8) head = head * 64 + DIGIT64[d]!;
+      else if (i - start < 16) next = next * 64 + DIGIT64[d]!;
     }
     const len = i - start;
     if (len >= 90) {
@@ -273,14 +337,18 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
       continue;
     }
     const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
-    const cached = cachedIds[slot];
-    let hit = cached !== undefined && cachedHashes[slot] === h && cached.length === len;
-    // (compared here: a call to startsWith for each of millions of identifiers costs more)
-    for (let k = 0; hit && k < len; k++) if (cached!.charCodeAt(k) !== glued.charCodeAt(start + k)) hit = false;
+    let hit = cachedLengths[slot] === len && cachedHeads[slot] === head && cachedNexts[slot] === next;
+    if (hit && len > 16) {
+      // (compared here: a call to startsWith for each of millions of identifiers costs more)
+      const cached = cachedIds[slot]!;
+      for (let k = 16; hit && k < len; k++) if (cached.charCodeAt(k) !== glued.charCodeAt(start + k)) hit = false;
+    }
     if (!hit) {
       const w = glued.slice(start, i);
       cachedIds[slot] = w;
-      cachedHashes[slot] = h;
+      cachedLengths[slot] = len;
+      cachedHeads[slot] = head;
+      cachedNexts[slot] = next;
       cachedKinds[slot] = classify(w);
       cachedKeys[slot] = cachedKinds[slot] === KEY ? w.toLowerCase() : undefined;
       keyScans[slot] = 0;
@@ -302,6 +370,11 @@ function findShape(glued: string, keys: Set<string>, long: boolean, decoded = fa
     for (const s of SHAPES_BY_KEY.get(k)!) {
       if (tried.has(s)) continue;
       tried.add(s);
+      if (s.find) {
+        const found = s.find(glued);
+        if (found !== undefined) return found.slice(0, 40);
+        continue;
+      }
       const m = s.re.exec(glued);
       if (m) return m[0].slice(0, 40);
     }
@@ -347,19 +420,33 @@ function escapeReason(glued: string): string | undefined {
  * second look). `\\` is one escape, so the backslash after it starts nothing.
  */
 function escapeAt(s: string, i: number): { length: number; cp?: number; named?: boolean } {
-  const c = s[i + 1]!;
-  const hex = (n: number): number | undefined => {
-    const h = s.slice(i + 2, i + 2 + n);
-    return h.length === n && /^[0-9a-fA-F]+$/.test(h) ? parseInt(h, 16) : undefined;
-  };
-  if (c === 'x' || c === 'u' || c === 'U') {
-    const n = c === 'x' ? 2 : c === 'u' ? 4 : 8;
-    const cp = hex(n);
-    return cp === undefined ? { length: 2 } : { length: 2 + n, cp };
+  // (character codes, not slices and patterns: data tables have millions of escapes)
+  const c = s.charCodeAt(i + 1);
+  if (c === 120 || c === 117 || c === 85) {
+    // \x, \u, \U: 2, 4 or 8 hex digits
+    const n = c === 120 ? 2 : c === 117 ? 4 : 8;
+    let cp = 0;
+    for (let k = 0; k < n; k++) {
+      const d = hexDigit(s.charCodeAt(i + 2 + k));
+      if (d < 0) return { length: 2 };
+      cp = cp * 16 + d;
+    }
+    return { length: 2 + n, cp };
   }
-  if (c === 'N' && s[i + 2] === '{') return { length: 3, named: true };
-  if (/^[0-7]{3}$/.test(s.slice(i + 1, i + 4))) return { length: 4, cp: parseInt(s.slice(i + 1, i + 4), 8) & 0xff };
+  if (c === 78 && s.charCodeAt(i + 2) === 123) return { length: 3, named: true };
+  const o1 = c - 48;
+  const o2 = s.charCodeAt(i + 2) - 48;
+  const o3 = s.charCodeAt(i + 3) - 48;
+  if (o1 >= 0 && o1 <= 7 && o2 >= 0 && o2 <= 7 && o3 >= 0 && o3 <= 7) return { length: 4, cp: (o1 * 64 + o2 * 8 + o3) & 0xff };
   return { length: 2 };
+}
+
+/** The value of a hex digit's character code, -1 for anything else (NaN past the end too). */
+function hexDigit(d: number): number {
+  if (d >= 48 && d <= 57) return d - 48;
+  if (d >= 97 && d <= 102) return d - 87;
+  if (d >= 65 && d <= 70) return d - 55;
+  return -1;
 }
 
 /** What JavaScript's `\s` matches beyond ASCII (the rules' patterns are JavaScript). */
@@ -379,7 +466,10 @@ function decodeEscapes(s: string): string {
  */
 const COMPUTED_IMPORT = /(?:__import__|import_module)\s*\((?!\s*[rRbBuU]?['"][\w.]*['"]\s*\)(?!\s*\.))/;
 
-/** A DNS lookup and an encoder in one file: a name built from encoded data (dns-exfil). */
+/**
+ * A DNS lookup and an encoder in one file: a name built from encoded data (dns-exfil). The encoder
+ * is looked for first: its pattern is the quicker to rule out.
+ */
 const DNS_LOOKUP = /\b(?:resolver|gethostbyname|getaddrinfo)\b/;
 const ENCODER = /b(?:64|32|16)encode|hexlify|\.hex\s*\(/;
 
@@ -427,14 +517,15 @@ const START_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|startfile
 
 /** What makes a module worth parsing (the first thing found), or undefined: for diagnostics and tests. */
 export function parseReason(text: string): string | undefined {
-  if (JOIN.test(text)) return 'join';
+  // (JOIN has `join` in every match; looking for the word first halves its cost)
+  if (text.includes('join') && JOIN.test(text)) return 'join';
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words) return words.word;
   const found = findShape(glued, words.keys, words.long);
   if (found !== undefined) return found;
   if (COMPUTED_IMPORT.test(text)) return 'computed import';
-  if (DNS_LOOKUP.test(text) && ENCODER.test(text)) return 'dns lookup of encoded data';
+  if (ENCODER.test(text) && DNS_LOOKUP.test(text)) return 'dns lookup of encoded data';
   // Network use matters when it happens on import (import-network) or when something could start
   // what was fetched (download-executable); inside functions, with nothing else, it is a capability
   // that cannot count.
@@ -466,30 +557,65 @@ function otherLineEnds(text: string): boolean {
  * What `text.matchAll(re)` gives for an import-statement pattern: one that starts at a line start
  * (`^`, multiline) and has `import` on its first line. The pattern is tried only at the starts of the
  * lines that have `import` rather than at every position of the text. `re` must be sticky and global.
+ *
+ * A parenthesised list of names (`\([^)]*\)`) reads on to the next `)` wherever it is; after the
+ * last `)` of the text it cannot match, and trying it there would read to the end of the text for
+ * every import line (quadratic: `from a import (` lines). There the pattern without that
+ * alternative is tried, which gives the same matches.
  */
 export function* importStatements(text: string, re: RegExp): Generator<RegExpExecArray> {
+  const lastClose = text.lastIndexOf(')');
+  const plain = withoutParenthesisedNames(re);
+  const at = (p: number): RegExpExecArray | null => {
+    const r = p > lastClose ? plain : re;
+    r.lastIndex = p;
+    return r.exec(text);
+  };
+  let end = 0;
   if (otherLineEnds(text)) {
-    re.lastIndex = 0;
-    yield* text.matchAll(new RegExp(re.source, re.flags.replace('y', '')));
+    // every line start, as `^` reads them (after \n, \r, \u2028 or \u2029), in order
+    for (let p = 0; p <= text.length; p++) {
+      if (p >= end) {
+        const m = at(p);
+        if (m) {
+          end = p + m[0].length;
+          yield m;
+        }
+      }
+      while (p < text.length && !isLineTerminator(text.charCodeAt(p))) p++;
+    }
     return;
   }
-  let end = 0;
   let lineStart = 0;
   let lineEnd = -1;
-  for (let at = text.indexOf('import'); at >= 0; at = text.indexOf('import', at + 6)) {
+  for (let i = text.indexOf('import'); i >= 0; i = text.indexOf('import', i + 6)) {
     // (each stretch of the text is searched for newlines once, however long its lines)
-    if (at > lineEnd) {
-      lineStart = text.lastIndexOf('\n', at) + 1;
-      lineEnd = text.indexOf('\n', at);
+    if (i > lineEnd) {
+      lineStart = text.lastIndexOf('\n', i) + 1;
+      lineEnd = text.indexOf('\n', i);
       if (lineEnd < 0) lineEnd = text.length;
     }
     if (lineStart < end) continue;
-    re.lastIndex = lineStart;
-    const m = re.exec(text);
+    const m = at(lineStart);
     if (!m) continue;
     end = lineStart + m[0].length;
     yield m;
   }
+}
+
+function isLineTerminator(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/** `re` without its alternative for a parenthesised list of names (the same pattern when it has none). */
+const withoutParens = new Map<RegExp, RegExp>();
+function withoutParenthesisedNames(re: RegExp): RegExp {
+  let plain = withoutParens.get(re);
+  if (plain === undefined) {
+    plain = new RegExp(re.source.replace(String.raw`(\([^)]*\)|`, '('), re.flags);
+    withoutParens.set(re, plain);
+  }
+  return plain;
 }
 
 /**
@@ -544,27 +670,55 @@ function networkCallAtModuleLevel(text: string, names: Set<string>): string | un
     return n;
   };
   const ignorable = (j: number): boolean => inString[j]! || /^\s*(#|$)/.test(lines[j]!);
-  for (let i = 0; i < lines.length; i++) {
-    if (!call.test(lines[i]!)) continue;
-    let target = indent(lines[i]!);
-    if (target === 0) return lines[i]!.trim().slice(0, 60);
-    let inFunction = false;
-    for (let j = i - 1; j >= 0 && target > 0; j--) {
-      if (ignorable(j)) continue;
-      const ind = indent(lines[j]!);
-      if (ind >= target) continue;
-      const stmt = lines[j]!.trim();
-      if (/^(async\s+)?def\b/.test(stmt) || /^lambda\b/.test(stmt)) {
-        // A signature that continues past this line may hold default values, which run at def time.
-        inFunction = /\)\s*(->[^:#]*)?:\s*(#.*)?$/.test(stmt);
-        break;
-      }
-      target = ind;
+  // The nearest less-indented line above a line is its parent, and a line's verdict is its own
+  // when it is a def or a lambda (inside a function if its signature ends on it), module level when
+  // it is at the margin, else its parent's: each line's is found once, from its parent's, instead
+  // of walking up from every call (a long function of network calls made that quadratic).
+  // `stack`: the lines that can still be a later line's parent, their indents strictly increasing.
+  const stack: number[] = [];
+  const stackIndents: number[] = [];
+  const verdicts = new Uint8Array(lines.length);
+  const parentOf = (ind: number): number => {
+    let lo = 0;
+    let hi = stack.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (stackIndents[mid]! < ind) lo = mid + 1;
+      else hi = mid;
     }
-    if (!inFunction) return lines[i]!.trim().slice(0, 60);
+    return lo > 0 ? stack[lo - 1]! : -1;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const ind = indent(l);
+    if (call.test(l)) {
+      if (ind === 0) return l.trim().slice(0, 60);
+      const parent = parentOf(ind);
+      if (parent < 0 || verdicts[parent] !== IN_FUNCTION) return l.trim().slice(0, 60);
+    }
+    if (ignorable(i)) continue;
+    if (/^\s*(?:(?:async\s+)?def|lambda)\b/.test(l)) {
+      // A signature that continues past this line may hold default values, which run at def time.
+      verdicts[i] = /\)\s*(->[^:#]*)?:\s*(#.*)?$/.test(l.trim()) ? IN_FUNCTION : MODULE_LEVEL;
+    } else if (ind === 0) {
+      verdicts[i] = MODULE_LEVEL;
+    } else {
+      const parent = parentOf(ind);
+      verdicts[i] = parent < 0 ? MODULE_LEVEL : verdicts[parent]!;
+    }
+    while (stack.length > 0 && stackIndents[stackIndents.length - 1]! >= ind) {
+      stack.pop();
+      stackIndents.pop();
+    }
+    stack.push(i);
+    stackIndents.push(ind);
   }
   return undefined;
 }
+
+/** What runs a line: a function when called (its signature ended), or the module on import. */
+const IN_FUNCTION = 1;
+const MODULE_LEVEL = 2;
 
 /** Lines that lie wholly inside a triple-quoted string (a docstring's body). */
 function tripleQuotedLines(lines: string[]): boolean[] {
@@ -649,34 +803,60 @@ function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefine
   let afterCode = false;
   let depth = 0;
   let deep = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9) {
-      if (afterCode && ++blanks >= 150) return 'encoded run';
-    } else {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const k = RUN_CLASS[text.charCodeAt(i)]!;
+    if (k === ENCODED) {
       blanks = 0;
-      afterCode = c !== 10 && c !== 13;
-    }
-    const encoded = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 95 || c === 45;
-    if (encoded) {
+      afterCode = true;
       if (++run >= 2000) return 'encoded run';
       lineRun++;
       continue;
     }
     run = 0;
-    if (c === 10) {
+    if (k === BLANK) {
+      if (afterCode && ++blanks >= 150) return 'encoded run';
+      continue;
+    }
+    blanks = 0;
+    if (k === NEWLINE) {
+      afterCode = false;
       wrappedLines = lineOnlyEncoded && lineRun >= 60 ? wrappedLines + 1 : 0;
       if (wrappedLines >= 30) return 'encoded run';
       lineRun = 0;
       lineOnlyEncoded = true;
-    } else if (c !== 32 && c !== 9 && c !== 13 && c !== 34 && c !== 39 && c !== 92) {
-      lineOnlyEncoded = false;
-      if (c === 40 || c === 91 || c === 123) {
-        if (++depth >= DEEP_BRACKETS) deep = true;
-      } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+      continue;
     }
+    if (k === IN_LITERAL) {
+      // (a carriage return ends the code before a margin as a newline does)
+      afterCode = text.charCodeAt(i) !== 13;
+      continue;
+    }
+    afterCode = true;
+    lineOnlyEncoded = false;
+    if (k === OPEN) {
+      if (++depth >= DEEP_BRACKETS) deep = true;
+    } else if (k === CLOSE && depth > 0) depth--;
   }
   return deep ? 'deep brackets' : undefined;
+}
+
+/**
+ * What a character is to encodedOrDeep, looked up rather than compared (it reads every character
+ * of most modules): base64/hex-like, a blank, a newline, one that a wrapped literal's lines may hold
+ * besides the encoded ones (quotes, backslashes, carriage returns), a bracket, or anything else.
+ */
+const OTHER = 0;
+const ENCODED = 1;
+const BLANK = 2;
+const NEWLINE = 3;
+const IN_LITERAL = 4;
+const OPEN = 5;
+const CLOSE = 6;
+const RUN_CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  RUN_CLASS[c] = /[0-9A-Za-z+/=_-]/.test(ch) ? ENCODED : ch === ' ' || ch === '\t' ? BLANK : ch === '\n' ? NEWLINE : /[\r"'\\]/.test(ch) ? IN_LITERAL : /[([{]/.test(ch) ? OPEN : /[)\]}]/.test(ch) ? CLOSE : OTHER;
 }
 
 /** A part of the source to parse, in characters and lines (tree-sitter's included ranges). */
@@ -704,7 +884,8 @@ const CAPABILITY_WORDS = /subprocess|\bsystem\b|popen|spawn|\bexecv|\bexecl|star
 export function relevantRanges(text: string): SourceRange[] | undefined {
   if (text.length < 10_000) return undefined;
   const lines = text.split('\n');
-  const starts = topLevelStarts(lines);
+  const fresh = freshLines(text, lines.length);
+  const starts = topLevelStarts(lines, fresh);
   if (starts.length < 4) return undefined;
   const net = networkNames(text);
   if (net === 'star') return undefined;
@@ -737,20 +918,28 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
     b.text = text.slice(offsets[b.from]!, endOf(b.to));
     b.keep = b.def === undefined || blockMatters(b.text) || CAPABILITY_WORDS.test(b.text) || (netRe?.test(b.text) ?? false);
   }
-  // A dropped function that calls a kept one would carry that one's import-time phase.
-  const kept = new Set(blocks.filter((b) => b.keep && b.def !== undefined).map((b) => b.def!));
-  const calls = new Map<Block, Set<string>>();
-  for (const b of blocks) if (!b.keep) calls.set(b, new Set([...b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!)));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [b, called] of calls) {
+  // A dropped function that calls a kept one would carry that one's import-time phase: from the
+  // kept names, keep every dropped function that calls one, and so on (a work list over who calls
+  // whom, so a long chain of calls costs its length and not its length squared).
+  const kept = blocks.filter((b) => b.keep && b.def !== undefined).map((b) => b.def!);
+  if (kept.length > 0) {
+    const callers = new Map<string, Block[]>();
+    for (const b of blocks) {
       if (b.keep) continue;
-      for (const name of called) {
-        if (kept.has(name)) {
-          b.keep = true;
-          kept.add(b.def!);
-          grew = true;
-          break;
+      for (const m of b.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)) {
+        const list = callers.get(m[1]!);
+        if (list === undefined) callers.set(m[1]!, [b]);
+        else if (list.at(-1) !== b) list.push(b);
+      }
+    }
+    const seen = new Set<string>(kept);
+    for (let k = 0; k < kept.length; k++) {
+      for (const b of callers.get(kept[k]!) ?? []) {
+        if (b.keep) continue;
+        b.keep = true;
+        if (!seen.has(b.def!)) {
+          seen.add(b.def!);
+          kept.push(b.def!);
         }
       }
     }
@@ -762,7 +951,7 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
   for (const b of blocks) {
     if (!b.keep) continue;
     if (b.def !== undefined && b.to - b.from > 40) {
-      const parts = classMembers(lines, text, offsets, endOf, b.from, b.to, netRe);
+      const parts = classMembers(lines, fresh, text, offsets, endOf, b.from, b.to, netRe);
       if (parts) {
         pieces.push(...parts);
         split = true;
@@ -814,7 +1003,7 @@ const PLAIN_DEF = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([^()'"#\n]*\)[ \t]*(?:->
 export function shallowRanges(text: string): SourceRange[] | undefined {
   if (text.length < 10_000) return undefined;
   const lines = text.split('\n');
-  const starts = topLevelStarts(lines);
+  const starts = topLevelStarts(lines, freshLines(text, lines.length));
   if (starts.length < 4) return undefined;
   const { offsets, endOf } = lineOffsets(text, lines);
   const pieces: { from: number; to: number }[] = [];
@@ -835,6 +1024,7 @@ export function shallowRanges(text: string): SourceRange[] | undefined {
  */
 function classMembers(
   lines: string[],
+  fresh: Uint8Array,
   text: string,
   offsets: number[],
   endOf: (row: number) => number,
@@ -843,14 +1033,15 @@ function classMembers(
   netRe: RegExp | undefined,
 ): { from: number; to: number }[] | undefined {
   let classLine = from;
-  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, classLine, to, 0)[1] ?? to;
+  // (each search stops at the statement it looks for: a class with many decorators stays linear)
+  while (classLine < to && /^@/.test(lines[classLine]!)) classLine = statementStarts(lines, fresh, classLine, to, 0, 2)[1] ?? to;
   if (classLine >= to || !/^class\s/.test(lines[classLine]!)) return undefined;
   // The first statement of the body: the next statement start after the class line, at any indent.
-  const first = statementStarts(lines, classLine, to, undefined)[1];
+  const first = statementStarts(lines, fresh, classLine, to, undefined, 2)[1];
   if (first === undefined) return undefined;
   const indent = /^[ \t]*/.exec(lines[first]!)![0];
   if (indent.length === 0 || indent.includes('\t')) return undefined;
-  const starts = statementStarts(lines, first, to, indent.length);
+  const starts = statementStarts(lines, fresh, first, to, indent.length);
   const members: { from: number; to: number; def: boolean; keep: boolean }[] = [];
   for (let k = 0; k < starts.length; k++) {
     const s = starts[k]!;
@@ -881,96 +1072,99 @@ function classMembers(
 
 /**
  * Lines where a statement starts, from `from` to `to`: at indent `indent` (undefined: any), outside
- * strings, brackets and continued lines.
+ * strings, brackets and continued lines; the first `limit` of them. `from` is itself such a line, so
+ * the module's line states (freshLines) are the states a scan from `from` would find.
  */
-function statementStarts(lines: string[], from: number, to: number, indent: number | undefined): number[] {
+function statementStarts(lines: string[], fresh: Uint8Array, from: number, to: number, indent: number | undefined, limit = Infinity): number[] {
   const out: number[] = [];
-  const st: LineState = { depth: 0, triple: undefined };
-  let depth = 0;
-  let triple: string | undefined;
-  let continued = false;
-  for (let i = from; i < to; i++) {
+  for (let i = from; i < to && out.length < limit; i++) {
     const l = lines[i]!;
-    if (triple === undefined && depth === 0 && !continued && l.trim() !== '' && !/^\s*#/.test(l)) {
+    if (fresh[i] === 1 && l.trim() !== '' && !/^\s*#/.test(l)) {
       const ind = /^ */.exec(l)![0].length;
       if (indent === undefined ? true : ind === indent && !/^[ ]*\t/.test(l)) out.push(i);
     }
-    continued = scanLine(l, st);
-    depth = st.depth;
-    triple = st.triple;
   }
   return out;
 }
 
 /** parseReason's checks on a part of a module (without the module-level ones). */
 function blockMatters(text: string): boolean {
-  if (JOIN.test(text)) return true;
+  if (text.includes('join') && JOIN.test(text)) return true;
   const glued = text.includes('"') || text.includes("'") ? text.replace(GLUE, '') : text;
   const words = scanWords(glued);
   if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
-  return COMPUTED_IMPORT.test(text) || (DNS_LOOKUP.test(text) && ENCODER.test(text)) || encodedOrDeep(text) !== undefined;
-}
-
-/** Bracket depth and open triple-quoted string, carried from line to line (statementStarts, topLevelStarts). */
-interface LineState {
-  depth: number;
-  triple: string | undefined;
-}
-
-/**
- * Follows one line's strings, comments and brackets; true when it ends in a line continuation.
- * (Character codes rather than one-character strings: this runs over every line of big modules.)
- */
-function scanLine(l: string, st: LineState): boolean {
-  const n = l.length;
-  let j = 0;
-  let continued = false;
-  while (j < n) {
-    if (st.triple !== undefined) {
-      const end = l.indexOf(st.triple, j);
-      if (end < 0) return continued;
-      j = end + 3;
-      st.triple = undefined;
-      continue;
-    }
-    const c = l.charCodeAt(j);
-    if (c === 35) break;
-    if (c === 34 || c === 39) {
-      if (l.charCodeAt(j + 1) === c && l.charCodeAt(j + 2) === c) {
-        st.triple = c === 34 ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
-        j += 3;
-        continue;
-      }
-      // a one-line string: to its closing quote, escapes skipped
-      j++;
-      while (j < n && l.charCodeAt(j) !== c) j += l.charCodeAt(j) === 92 ? 2 : 1;
-      j++;
-      continue;
-    }
-    if (c === 40 || c === 91 || c === 123) st.depth++;
-    else if ((c === 41 || c === 93 || c === 125) && st.depth > 0) st.depth--;
-    else if (c === 92 && j === n - 1) continued = true;
-    j++;
-  }
-  return continued;
+  return COMPUTED_IMPORT.test(text) || (ENCODER.test(text) && DNS_LOOKUP.test(text)) || encodedOrDeep(text) !== undefined;
 }
 
 const TRIPLE_DOUBLE = '"'.repeat(3);
 const TRIPLE_SINGLE = "'".repeat(3);
 
-/** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
-function topLevelStarts(lines: string[]): number[] {
-  const out: number[] = [];
-  const st: LineState = { depth: 0, triple: undefined };
+/**
+ * Which lines (of `text.split('\n')`, `count` of them) start outside strings, brackets and
+ * continued lines (1), where a statement can start: one scan of the module that topLevelStarts and
+ * statementStarts share. It follows strings, comments and brackets over the text itself (character
+ * codes, no line copies: this reads every character of big modules), and passes over the body of
+ * a triple-quoted string with one search for its end.
+ */
+function freshLines(text: string, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  const n = text.length;
   let depth = 0;
   let triple: string | undefined;
   let continued = false;
+  let ls = 0;
+  for (let row = 0; row < count; row++) {
+    let le = text.indexOf('\n', ls);
+    if (le < 0) le = n;
+    if (triple === undefined && depth === 0 && !continued) out[row] = 1;
+    continued = false;
+    let j = ls;
+    while (j < le) {
+      if (triple !== undefined) {
+        const end = text.indexOf(triple, j);
+        // never closed: no later line starts a statement
+        if (end < 0) return out;
+        // closed on a later line: the lines up to that one start inside the string
+        while (end >= le) {
+          row++;
+          ls = le + 1;
+          le = text.indexOf('\n', ls);
+          if (le < 0) le = n;
+        }
+        j = end + 3;
+        triple = undefined;
+        continue;
+      }
+      const c = text.charCodeAt(j);
+      if (c === 35) break;
+      if (c === 34 || c === 39) {
+        if (text.charCodeAt(j + 1) === c && text.charCodeAt(j + 2) === c) {
+          triple = c === 34 ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
+          j += 3;
+          continue;
+        }
+        // a one-line string: to its closing quote, escapes skipped
+        j++;
+        while (j < le && text.charCodeAt(j) !== c) j += text.charCodeAt(j) === 92 ? 2 : 1;
+        j++;
+        continue;
+      }
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+      else if (c === 92 && j === le - 1) continued = true;
+      j++;
+    }
+    ls = le + 1;
+  }
+  return out;
+}
+
+/** Lines where a top-level statement starts (column 0, outside strings, brackets and continuations). */
+function topLevelStarts(lines: string[], fresh: Uint8Array): number[] {
+  const out: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    if (triple === undefined && depth === 0 && !continued && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
-    continued = scanLine(l, st);
-    depth = st.depth;
-    triple = st.triple;
+    if (fresh[i] === 1 && l.length > 0 && !/^[\s#]/.test(l)) out.push(i);
   }
   return out;
 }
