@@ -52,6 +52,14 @@ describe('strings and folding', () => {
     expect(a.strings.map((s) => s.value)).toEqual(['aA\n', 'a\\x41', '\x00\xff']);
   });
 
+  it('reads names and strings exactly after non-ASCII and astral characters', async () => {
+    // Node text is sliced from the source by tree-sitter's indices: they must be UTF-16 code units.
+    const a = await analysePython('s = "héllo 😀 wörld"  # ünïcode 😀\nimport os as ø\nø.system("é😀x")\nv = "\\u00e9"\n');
+    expect(a.strings.map((s) => s.value)).toEqual(['héllo 😀 wörld', 'é😀x', 'é']);
+    expect(a.imports.map((i) => i.alias)).toEqual(['ø']);
+    expect(a.calls.map((c) => c.callee)).toEqual(['os.system']);
+  });
+
   it('folds concatenation, reversal, chr and decoders, and records the decoded values', async () => {
     const a = await analysePython(
       [
