@@ -60,6 +60,35 @@ describe('strings and folding', () => {
     expect(a.calls.map((c) => c.callee)).toEqual(['os.system']);
   });
 
+  it('reads plain string literals from their text with the values the parse tree gives', async () => {
+    // [literal, strings recorded]: prefixes, quotes, escapes, and the grammar's raw-string quirk
+    // (a raw body of only escaped pairs, `r'\\'`, parses as part of the closing quote: no value).
+    const cases: [string, string[]][] = [
+      [String.raw`r'\\'`, []],
+      [String.raw`r'\\\\'`, []],
+      [String.raw`r'\''`, []],
+      [String.raw`r'a\\'`, ['a\\\\']],
+      [String.raw`R"\d+"`, ['\\d+']],
+      [String.raw`rb'\x00'`, ['\\x00']],
+      [String.raw`'\\'`, ['\\']],
+      ["'a\\\nb'", ['ab']],
+      [String.raw`b'\N{DASH}\u1234\x41'`, ['\\N{DASH}\\u1234A']],
+      [String.raw`u'\u00e9'`, ['é']],
+      [`'''a'b"c'''`, [`a'b"c`]],
+      ['""', []],
+      ["''''''", []],
+      [String.raw`'\q\''`, ["\\q'"]],
+      ["Ur'x'", ['x']],
+      ['BR"y"', ['y']],
+      [String.raw`'\101\0'`, ['A\0']],
+      ["f'a{b}c'", ['a{}c']],
+    ];
+    for (const [literal, strings] of cases) {
+      const a = await analysePython(`x = ${literal}\n`);
+      expect([literal, a.strings.map((s) => s.value)]).toEqual([literal, strings]);
+    }
+  });
+
   it('folds concatenation, reversal, chr and decoders, and records the decoded values', async () => {
     const a = await analysePython(
       [

@@ -691,6 +691,11 @@ class Walker {
 
   private stringExpr(node: Node, depth: number): Expr {
     const ln = line(node);
+    const plain = this.plainString(node);
+    if (plain !== undefined) {
+      if (plain.value.length > 0) this.addString(plain.value, ln, this.docstring ? 'docstring' : 'literal');
+      return { k: 'str', value: plain.value, bytes: plain.bytes, line: ln };
+    }
     let prefix = '';
     let value = '';
     const parts: Expr[] = [];
@@ -709,6 +714,31 @@ class Walker {
     if (value.length > 0) this.addString(value, ln, this.docstring ? 'docstring' : 'literal');
     if (interpolated) return { k: 'fstr', value, parts, line: ln };
     return { k: 'str', value, bytes: prefix.includes('b'), line: ln };
+  }
+
+  /**
+   * The value of a string literal that cannot interpolate (no f or t prefix) and parsed without
+   * errors, read from its own text: such a string is its prefix, its quotes, one body (tree-sitter's
+   * string_content) and the same quotes, so this is what the loop over its children in stringExpr
+   * gives, without making the three child nodes, which costs more than the rest of the string's
+   * analysis. Anything else (interpolation, errors, an unexpected shape) takes that loop.
+   */
+  private plainString(node: Node): { value: string; bytes: boolean } | undefined {
+    const text = this.text(node);
+    let p = 0;
+    while (p < text.length && /[rRbBuU]/.test(text[p]!)) p++;
+    const q = text[p];
+    if (q !== "'" && q !== '"') return undefined;
+    const quotes = text.startsWith(q + q + q, p) ? q + q + q : q;
+    if (text.length < p + 2 * quotes.length || !text.endsWith(quotes) || node.hasError) return undefined;
+    const prefix = text.slice(0, p).toLowerCase();
+    const body = text.slice(p + quotes.length, text.length - quotes.length);
+    const bytes = prefix.includes('b');
+    if (!prefix.includes('r')) return { value: unescapePython(body, bytes), bytes };
+    // In a raw string, the grammar's scanner steps over `\\` and `\'` without counting them as
+    // content: a body of only such pairs (`r'\\'`) becomes part of string_end, and the value is ''.
+    // Raw strings with a backslash are left to the loop over the children, which sees that.
+    return body.includes('\\') ? undefined : { value: body, bytes };
   }
 
   addString(value: string, ln: number, via: string): void {
