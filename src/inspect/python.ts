@@ -154,7 +154,7 @@ export function analyseWith(parser: TS.Parser, source: string, nesting = 0, shal
 
 const FIELD_NAMES = [
   'alias', 'alternative', 'arguments', 'attribute', 'body', 'condition', 'consequence', 'expression', 'function', 'key',
-  'left', 'module_name', 'name', 'object', 'operator', 'right', 'subscript', 'superclasses', 'value',
+  'left', 'module_name', 'name', 'object', 'operator', 'parameters', 'right', 'subscript', 'superclasses', 'value',
 ] as const;
 type FieldIds = Record<(typeof FIELD_NAMES)[number], number>;
 const fieldIdCache = new WeakMap<TS.Language, FieldIds>();
@@ -296,9 +296,10 @@ class Walker {
         cls?.methods.push(name);
         // Default values run when the def runs (at import for a module-level def), so they are
         // analysed in a shallow walk too.
-        for (const c of node.namedChildren) {
-          if (c && ty(c) === 'parameters') this.expr(c, depth + 1);
-        }
+        // The grammar's only `parameters` child of a def is its parameters field: fetched alone, not
+        // with every other child (name, return type, body), each of which would be a new node object.
+        const params = this.field(node, this.f.parameters);
+        if (params && ty(params) === 'parameters') this.expr(params, depth + 1);
         // Module level only (see analyseWith): bodies run when called, and nothing in them matters here.
         if (this.shallow) return;
         this.pushScope({ kind: 'def', name, id: `${name}@${line(node)}`, ...(cls ? { cls } : {}) });
@@ -856,8 +857,15 @@ function otherExpr(ln: number): Expr {
 }
 
 const STATEMENT_SUFFIXES = ['_statement', '_definition', '_clause'];
+/** isStatementLike by node type: it is asked for most children of every block. */
+const statementLike = new Map<string, boolean>();
 function isStatementLike(type: string): boolean {
-  return type === 'block' || type === 'module' || STATEMENT_SUFFIXES.some((s) => type.endsWith(s)) || type === 'decorated_definition';
+  let is = statementLike.get(type);
+  if (is === undefined) {
+    is = type === 'block' || type === 'module' || STATEMENT_SUFFIXES.some((s) => type.endsWith(s)) || type === 'decorated_definition';
+    statementLike.set(type, is);
+  }
+  return is;
 }
 
 function isMainGuard(cond: string): boolean {
