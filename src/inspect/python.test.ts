@@ -125,6 +125,36 @@ describe('strings and folding', () => {
     expect(unescapePython(String.raw`\x41\101\u00e9\q\N{BULLET}`, false)).toBe('AAé\\q\\N{BULLET}');
     expect(unescapePython(String.raw`\u00e9`, true)).toBe('\\u00e9');
   });
+
+  it('unescapes exactly as the regular expression it replaced, on random escape soup', () => {
+    const reference = (s: string, bytes: boolean): string =>
+      s.replace(/\\(?:(\r?\n)|([\\'"abfnrtv])|x([0-9a-fA-F]{2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{[^}]*\}|(.))/g,
+        (m, nl?: string, simple?: string, hex?: string, oct?: string, u4?: string, u8?: string) => {
+          if (nl !== undefined) return '';
+          if (simple !== undefined) return ({ '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' } as Record<string, string>)[simple]!;
+          if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
+          if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8) & 0xff);
+          if (!bytes && u4 !== undefined) return String.fromCharCode(parseInt(u4, 16));
+          if (!bytes && u8 !== undefined) {
+            const cp = parseInt(u8, 16);
+            return cp < 0x110000 ? String.fromCodePoint(cp) : m;
+          }
+          return m;
+        });
+    const alphabet = ['\\', '\\', '\\', 'x', 'u', 'U', 'N', '{', '}', '0', '1', '7', '8', '9', 'a', 'f', 'F', 'g', 'n', 'r', 't', 'v', "'", '"',
+      '\n', '\r', '\u2028', '\u2029', 'é', '\ud83d', '\ude00', ' ', '0', '1', '0', 'A', 'b', 'c', 'e', 'D'];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let k = 0; k < 20000; k++) {
+      let s = '';
+      const length = random(24);
+      for (let i = 0; i < length; i++) s += alphabet[random(alphabet.length)];
+      for (const bytes of [false, true]) expect([s, bytes, unescapePython(s, bytes)]).toEqual([s, bytes, reference(s, bytes)]);
+    }
+  });
 });
 
 describe('scopes', () => {
