@@ -126,6 +126,14 @@ describe('strings and folding', () => {
     expect(unescapePython(String.raw`\u00e9`, true)).toBe('\\u00e9');
   });
 
+  it('unescapes many \\N{ without a closing brace in linear time', () => {
+    // A regex (and a search for `}` per escape) would rescan the rest of the text for each one.
+    const s = '\\N{x'.repeat(200_000);
+    const start = performance.now();
+    expect(unescapePython(s, false)).toBe(s);
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+
   it('unescapes exactly as the regular expression it replaced, on random escape soup', () => {
     const reference = (s: string, bytes: boolean): string =>
       s.replace(/\\(?:(\r?\n)|([\\'"abfnrtv])|x([0-9a-fA-F]{2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{[^}]*\}|(.))/g,

@@ -1121,6 +1121,9 @@ export function unescapePython(s: string, bytes: boolean): string {
   let out = '';
   // s[done..] is not yet copied to out.
   let done = 0;
+  // The first `}` at or after the last `\N{` looked at (-1: none): searched for again only when
+  // passed, so that many `\N{` without a `}` stay linear.
+  let close = -2;
   while (i >= 0) {
     const c = s[i + 1];
     let length = 2;
@@ -1144,9 +1147,10 @@ export function unescapePython(s: string, bytes: boolean): string {
       length = 10;
       const cp = parseInt(s.slice(i + 2, i + 10), 16);
       if (!bytes && cp < 0x110000) value = String.fromCodePoint(cp);
-    } else if (c === 'N' && s[i + 2] === '{' && s.indexOf('}', i + 3) >= 0) {
-      // `\N{...}` stays whole, escapes inside it included.
-      length = s.indexOf('}', i + 3) + 1 - i;
+    } else if (c === 'N' && s[i + 2] === '{') {
+      if (close !== -1 && close < i + 3) close = s.indexOf('}', i + 3);
+      // `\N{...}` stays whole, escapes inside it included; without a `}`, `\N` stays as written.
+      if (close >= 0) length = close + 1 - i;
     } else if (c === '\r' || c === '\u2028' || c === '\u2029') {
       // No alternative matches: the backslash stays and the scan goes on after it.
       length = 1;
