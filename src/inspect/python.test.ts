@@ -195,6 +195,18 @@ describe('scopes', () => {
     expect(a.calls.map((c) => c.callee)).toContain('os.system');
   });
 
+  it('stays linear with many imports and assignments of names', async () => {
+    // Whether an assigned name is a module or callable was asked of every alias in turn.
+    let src = '';
+    for (let i = 0; i < 20_000; i++) src += `import m${i}\n`;
+    for (let i = 0; i < 20_000; i++) src += `x${i} = y\n`;
+    src += 'o = os\nimport os\np = os\np.system("x")\n';
+    const start = performance.now();
+    const a = await analysePython(src);
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(a.calls.map((c) => c.callee)).toEqual(['os.system']);
+  });
+
   it('bounds expression depth on generated code', async () => {
     const deep = 'x = ' + '('.repeat(400) + '1' + ')'.repeat(400) + '\n' + 'y = ' + '['.repeat(400) + ']'.repeat(400) + '\n';
     const a = await analysePython(deep);

@@ -197,8 +197,14 @@ class Walker {
     calledAtTopLevel: new Set(),
     hasErrors: false,
   };
-  /** Local name -> the dotted name it stands for (imports and aliases). */
+  /** Local name -> the dotted name it stands for (imports and aliases); changed only by bind and unbind. */
   private readonly aliases = new Map<string, string>();
+  /**
+   * How many aliases stand for a name under each first segment (`os` for `os.path`), kept with
+   * aliases so that isKnownRoot, asked at every assignment of a name, does not go through them
+   * all: a file of many imports and assignments was quadratic.
+   */
+  private readonly aliasRoots = new Map<string, number>();
   private starModules: string[] = [];
   private readonly scopes: Scope[] = [];
   private mainGuard = 0;
@@ -417,7 +423,21 @@ class Walker {
   }
 
   private bind(alias: string, target: string): void {
+    this.unbind(alias, false);
     this.aliases.set(alias, target);
+    const root = firstSegment(target);
+    this.aliasRoots.set(root, (this.aliasRoots.get(root) ?? 0) + 1);
+  }
+
+  /** `remove`: also forget the name (bind keeps its place in aliases, as Map.set does). */
+  private unbind(alias: string, remove = true): void {
+    const old = this.aliases.get(alias);
+    if (old === undefined) return;
+    if (remove) this.aliases.delete(alias);
+    const root = firstSegment(old);
+    const n = this.aliasRoots.get(root)! - 1;
+    if (n === 0) this.aliasRoots.delete(root);
+    else this.aliasRoots.set(root, n);
   }
 
   private importStatement(node: Node): void {
@@ -679,15 +699,14 @@ class Walker {
     else if (!augmented && value.k === 'call') {
       const mod = value.call.value ?? importedModule(value.call);
       if (mod !== undefined) this.bind(name, mod);
-      else this.aliases.delete(name);
-    } else this.aliases.delete(name);
+      else this.unbind(name);
+    } else this.unbind(name);
   }
 
+  /** Whether a builtin, or an alias stands for `root` or something under it (`os` for `os.path.join`). */
   private isKnownRoot(dotted: string): boolean {
-    const root = dotted.split('.')[0]!;
     if (PY_BUILTINS.has(dotted)) return true;
-    for (const target of this.aliases.values()) if (target === root || target.startsWith(root + '.')) return true;
-    return false;
+    return this.aliasRoots.has(firstSegment(dotted));
   }
 
   private stringExpr(node: Node, depth: number): Expr {
@@ -892,6 +911,12 @@ export const PY_BUILTINS = new Set([
   'dict', 'tuple', 'set', 'type', 'input', 'execfile', 'reversed', 'sorted', 'isinstance', 'super', 'object',
   'memoryview', 'hex', 'format', 'repr', 'iter', 'next', 'any', 'all', 'sum', 'min', 'max', 'abs', 'id', 'hash',
 ]);
+
+/** `os` of `os.path.join`; a target is under a root (equal to it, or it and a dot) when this is the root. */
+function firstSegment(dotted: string): string {
+  const dot = dotted.indexOf('.');
+  return dot < 0 ? dotted : dotted.slice(0, dot);
+}
 
 /** `builtins.exec`, `__builtins__.exec` -> `exec`. */
 function normalizeBuiltin(dotted: string): string {
