@@ -52,6 +52,43 @@ describe('strings and folding', () => {
     expect(a.strings.map((s) => s.value)).toEqual(['aA\n', 'a\\x41', '\x00\xff']);
   });
 
+  it('reads names and strings exactly after non-ASCII and astral characters', async () => {
+    // Node text is sliced from the source by tree-sitter's indices: they must be UTF-16 code units.
+    const a = await analysePython('s = "héllo 😀 wörld"  # ünïcode 😀\nimport os as ø\nø.system("é😀x")\nv = "\\u00e9"\n');
+    expect(a.strings.map((s) => s.value)).toEqual(['héllo 😀 wörld', 'é😀x', 'é']);
+    expect(a.imports.map((i) => i.alias)).toEqual(['ø']);
+    expect(a.calls.map((c) => c.callee)).toEqual(['os.system']);
+  });
+
+  it('reads plain string literals from their text with the values the parse tree gives', async () => {
+    // [literal, strings recorded]: prefixes, quotes, escapes, and the grammar's raw-string quirk
+    // (a raw body of only escaped pairs, `r'\\'`, parses as part of the closing quote: no value).
+    const cases: [string, string[]][] = [
+      [String.raw`r'\\'`, []],
+      [String.raw`r'\\\\'`, []],
+      [String.raw`r'\''`, []],
+      [String.raw`r'a\\'`, ['a\\\\']],
+      [String.raw`R"\d+"`, ['\\d+']],
+      [String.raw`rb'\x00'`, ['\\x00']],
+      [String.raw`'\\'`, ['\\']],
+      ["'a\\\nb'", ['ab']],
+      [String.raw`b'\N{DASH}\u1234\x41'`, ['\\N{DASH}\\u1234A']],
+      [String.raw`u'\u00e9'`, ['é']],
+      [`'''a'b"c'''`, [`a'b"c`]],
+      ['""', []],
+      ["''''''", []],
+      [String.raw`'\q\''`, ["\\q'"]],
+      ["Ur'x'", ['x']],
+      ['BR"y"', ['y']],
+      [String.raw`'\101\0'`, ['A\0']],
+      ["f'a{b}c'", ['a{}c']],
+    ];
+    for (const [literal, strings] of cases) {
+      const a = await analysePython(`x = ${literal}\n`);
+      expect([literal, a.strings.map((s) => s.value)]).toEqual([literal, strings]);
+    }
+  });
+
   it('folds concatenation, reversal, chr and decoders, and records the decoded values', async () => {
     const a = await analysePython(
       [
@@ -88,6 +125,44 @@ describe('strings and folding', () => {
     expect(unescapePython(String.raw`\x41\101\u00e9\q\N{BULLET}`, false)).toBe('AAé\\q\\N{BULLET}');
     expect(unescapePython(String.raw`\u00e9`, true)).toBe('\\u00e9');
   });
+
+  it('unescapes many \\N{ without a closing brace in linear time', () => {
+    // A regex (and a search for `}` per escape) would rescan the rest of the text for each one.
+    const s = '\\N{x'.repeat(200_000);
+    const start = performance.now();
+    expect(unescapePython(s, false)).toBe(s);
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+
+  it('unescapes exactly as the regular expression it replaced, on random escape soup', () => {
+    const reference = (s: string, bytes: boolean): string =>
+      s.replace(/\\(?:(\r?\n)|([\\'"abfnrtv])|x([0-9a-fA-F]{2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{[^}]*\}|(.))/g,
+        (m, nl?: string, simple?: string, hex?: string, oct?: string, u4?: string, u8?: string) => {
+          if (nl !== undefined) return '';
+          if (simple !== undefined) return ({ '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' } as Record<string, string>)[simple]!;
+          if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
+          if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8) & 0xff);
+          if (!bytes && u4 !== undefined) return String.fromCharCode(parseInt(u4, 16));
+          if (!bytes && u8 !== undefined) {
+            const cp = parseInt(u8, 16);
+            return cp < 0x110000 ? String.fromCodePoint(cp) : m;
+          }
+          return m;
+        });
+    const alphabet = ['\\', '\\', '\\', 'x', 'u', 'U', 'N', '{', '}', '0', '1', '7', '8', '9', 'a', 'f', 'F', 'g', 'n', 'r', 't', 'v', "'", '"',
+      '\n', '\r', '\u2028', '\u2029', 'é', '\ud83d', '\ude00', ' ', '0', '1', '0', 'A', 'b', 'c', 'e', 'D'];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let k = 0; k < 20000; k++) {
+      let s = '';
+      const length = random(24);
+      for (let i = 0; i < length; i++) s += alphabet[random(alphabet.length)];
+      for (const bytes of [false, true]) expect([s, bytes, unescapePython(s, bytes)]).toEqual([s, bytes, reference(s, bytes)]);
+    }
+  });
 });
 
 describe('scopes', () => {
@@ -118,6 +193,18 @@ describe('scopes', () => {
     const a = await analysePython('import os\ndef broken(:\n    pass\nos.system("x")\nprint "python 2"\n');
     expect(a.hasErrors).toBe(true);
     expect(a.calls.map((c) => c.callee)).toContain('os.system');
+  });
+
+  it('stays linear with many imports and assignments of names', async () => {
+    // Whether an assigned name is a module or callable was asked of every alias in turn.
+    let src = '';
+    for (let i = 0; i < 20_000; i++) src += `import m${i}\n`;
+    for (let i = 0; i < 20_000; i++) src += `x${i} = y\n`;
+    src += 'o = os\nimport os\np = os\np.system("x")\n';
+    const start = performance.now();
+    const a = await analysePython(src);
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(a.calls.map((c) => c.callee)).toEqual(['os.system']);
   });
 
   it('bounds expression depth on generated code', async () => {

@@ -143,13 +143,34 @@ export function analyseWith(parser: TS.Parser, source: string, nesting = 0, shal
   const tree = ranges ? parser.parse(source, null, { includedRanges: ranges }) : parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    const w = new Walker(parser, nesting, shallow);
+    const w = new Walker(parser, source, nesting, shallow);
     w.statement(tree.rootNode, 0);
     w.out.hasErrors = tree.rootNode.hasError;
     return w.out;
   } finally {
     tree.delete();
   }
+}
+
+const FIELD_NAMES = [
+  'alias', 'alternative', 'arguments', 'attribute', 'body', 'condition', 'consequence', 'expression', 'function', 'key',
+  'left', 'module_name', 'name', 'object', 'operator', 'parameters', 'right', 'subscript', 'superclasses', 'value',
+] as const;
+type FieldIds = Record<(typeof FIELD_NAMES)[number], number>;
+const fieldIdCache = new WeakMap<TS.Language, FieldIds>();
+
+/**
+ * The grammar's field ids by name, looked up once per language: `childForFieldName` searches the
+ * language's field list on every call, and the walker asks for fields on most nodes. -1 (absent)
+ * and 0 behave as in childForFieldName and childrenForFieldName.
+ */
+function fieldIds(language: TS.Language): FieldIds {
+  let ids = fieldIdCache.get(language);
+  if (!ids) {
+    ids = Object.fromEntries(FIELD_NAMES.map((n) => [n, language.fields.indexOf(n)])) as FieldIds;
+    fieldIdCache.set(language, ids);
+  }
+  return ids;
 }
 
 /** Names the interpreter provides without an import; `builtins.exec` and `__builtins__.exec` are these. */
@@ -161,6 +182,8 @@ interface Scope {
   cls?: PyClass;
   /** For a def: `name@line`, unique in the file, the key of its local names. */
   id?: string;
+  /** The enclosing functions' ids up to this scope (see scopePath), kept so that it is not rebuilt per name. */
+  path?: string;
 }
 
 class Walker {
@@ -174,8 +197,14 @@ class Walker {
     calledAtTopLevel: new Set(),
     hasErrors: false,
   };
-  /** Local name -> the dotted name it stands for (imports and aliases). */
+  /** Local name -> the dotted name it stands for (imports and aliases); changed only by bind and unbind. */
   private readonly aliases = new Map<string, string>();
+  /**
+   * How many aliases stand for a name under each first segment (`os` for `os.path`), kept with
+   * aliases so that isKnownRoot, asked at every assignment of a name, does not go through them
+   * all: a file of many imports and assignments was quadratic.
+   */
+  private readonly aliasRoots = new Map<string, number>();
   private starModules: string[] = [];
   private readonly scopes: Scope[] = [];
   private mainGuard = 0;
@@ -183,15 +212,44 @@ class Walker {
   private docstring = false;
 
   private readonly parser: TS.Parser;
+  /** The parsed text: a node's text is sliced from it (see text). */
+  private readonly source: string;
+  private readonly f: FieldIds;
   /** How many exec'd string literals deep this source is (bounded, see execLiteral). */
   private readonly nesting: number;
 
   private readonly shallow: boolean;
 
-  constructor(parser: TS.Parser, nesting: number, shallow = false) {
+  constructor(parser: TS.Parser, source: string, nesting: number, shallow = false) {
     this.parser = parser;
+    this.source = source;
+    this.f = fieldIds(parser.language!);
     this.nesting = nesting;
     this.shallow = shallow;
+  }
+
+  /**
+   * A node's text. tree-sitter's `node.text` asks the parse input again (slicing the rest of the
+   * source from the node's start) and then cuts that to length; the indices of this binding are
+   * UTF-16 code units, the same as a JS string's, so slicing the source once gives the same text.
+   */
+  private text(node: Node): string {
+    return this.source.slice(node.startIndex, node.endIndex);
+  }
+
+  /** The text of a node that may be absent (`node?.text`). */
+  private textOf(node: Node | null): string | undefined {
+    return node ? this.text(node) : undefined;
+  }
+
+  /** `node.childrenForFieldName(name)`, by id. */
+  private fields(node: Node, id: number): (Node | null)[] {
+    return id > 0 ? node.childrenForFieldId(id) : [];
+  }
+
+  /** `node.childForFieldName(name)` without looking the name up in the language's field list each time. */
+  private field(node: Node, id: number): Node | null {
+    return id === -1 ? null : node.childForFieldId(id);
   }
 
   private get topLevel(): boolean {
@@ -216,9 +274,14 @@ class Walker {
 
   /** The enclosing functions (`outer@3/inner@10`), undefined at module level. */
   private get scopePath(): string | undefined {
-    let path: string | undefined;
-    for (const s of this.scopes) if (s.id !== undefined) path = path === undefined ? s.id : `${path}/${s.id}`;
-    return path;
+    return this.scopes.at(-1)?.path;
+  }
+
+  private pushScope(s: Scope): void {
+    const outer = this.scopePath;
+    const path = s.id === undefined ? outer : outer === undefined ? s.id : `${outer}/${s.id}`;
+    if (path !== undefined) s.path = path;
+    this.scopes.push(s);
   }
 
   statement(node: Node, depth: number): void {
@@ -234,26 +297,27 @@ class Walker {
       case 'future_import_statement':
         return;
       case 'function_definition': {
-        const name = node.childForFieldName('name')?.text ?? '?';
+        const name = this.textOf(this.field(node, this.f.name)) ?? '?';
         const cls = this.scopes.at(-1)?.kind === 'class' ? this.scopes.at(-1)!.cls : undefined;
         cls?.methods.push(name);
         // Default values run when the def runs (at import for a module-level def), so they are
         // analysed in a shallow walk too.
-        for (const c of node.namedChildren) {
-          if (c && ty(c) === 'parameters') this.expr(c, depth + 1);
-        }
+        // The grammar's only `parameters` child of a def is its parameters field: fetched alone, not
+        // with every other child (name, return type, body), each of which would be a new node object.
+        const params = this.field(node, this.f.parameters);
+        if (params && ty(params) === 'parameters') this.expr(params, depth + 1);
         // Module level only (see analyseWith): bodies run when called, and nothing in them matters here.
         if (this.shallow) return;
-        this.scopes.push({ kind: 'def', name, id: `${name}@${line(node)}`, ...(cls ? { cls } : {}) });
-        const body = node.childForFieldName('body');
+        this.pushScope({ kind: 'def', name, id: `${name}@${line(node)}`, ...(cls ? { cls } : {}) });
+        const body = this.field(node, this.f.body);
         if (body) this.statement(body, depth + 1);
         this.scopes.pop();
         return;
       }
       case 'class_definition': {
-        const name = node.childForFieldName('name')?.text ?? '?';
+        const name = this.textOf(this.field(node, this.f.name)) ?? '?';
         const bases: string[] = [];
-        const supers = node.childForFieldName('superclasses');
+        const supers = this.field(node, this.f.superclasses);
         if (supers) {
           for (const b of supers.namedChildren) {
             if (!b) continue;
@@ -263,50 +327,52 @@ class Walker {
         }
         const cls: PyClass = { name, bases, line: line(node), methods: [] };
         this.out.classes.push(cls);
-        this.scopes.push({ kind: 'class', name, cls });
-        const body = node.childForFieldName('body');
+        this.pushScope({ kind: 'class', name, cls });
+        const body = this.field(node, this.f.body);
         if (body) this.statement(body, depth + 1);
         this.scopes.pop();
         return;
       }
       case 'if_statement':
       case 'elif_clause': {
-        const cond = node.childForFieldName('condition');
-        const guard = cond !== null && isMainGuard(cond);
+        const cond = this.field(node, this.f.condition);
+        const guard = cond !== null && isMainGuard(this.text(cond));
         const condExpr = cond ? this.expr(cond, depth + 1) : undefined;
         const command = condExpr !== undefined && this.isCommandGuard(condExpr);
-        const consequence = node.childForFieldName('consequence');
+        const consequence = this.field(node, this.f.consequence);
         if (guard) this.mainGuard++;
         if (command) this.commandGuard++;
         if (consequence) this.statement(consequence, depth + 1);
         if (command) this.commandGuard--;
         if (guard) this.mainGuard--;
-        for (const alt of node.childrenForFieldName('alternative')) if (alt) this.statement(alt, depth + 1);
+        for (const alt of this.fields(node, this.f.alternative)) if (alt) this.statement(alt, depth + 1);
         return;
       }
       case 'expression_statement': {
         // A bare string statement is a docstring or a comment in disguise: documentation, so string
         // rules skip it (an exec of __doc__ is still seen as exec of a non-literal).
-        const only = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        // The children are fetched once: each fetch crosses into WASM and makes new node objects.
+        const children = node.namedChildren;
+        const only = children.length === 1 ? children[0] : null;
         if (only && (ty(only) === 'string' || ty(only) === 'concatenated_string')) {
           this.docstring = true;
           this.expr(only, depth + 1);
           this.docstring = false;
           return;
         }
-        for (const c of node.namedChildren) if (c) this.expr(c, depth + 1);
+        for (const c of children) if (c) this.expr(c, depth + 1);
         return;
       }
       case 'for_statement': {
         // `for k, v in os.environ.items():` binds k and v to what they iterate over, so data flow
         // follows a loop variable back to its source (the ctx theft joined the environment this way).
-        const right = node.childForFieldName('right');
+        const right = this.field(node, this.f.right);
         const it = right ? this.expr(right, depth + 1) : otherExpr(line(node));
-        const left = node.childForFieldName('left');
+        const left = this.field(node, this.f.left);
         if (left) this.bindTargets(left, it);
-        const body = node.childForFieldName('body');
+        const body = this.field(node, this.f.body);
         if (body) this.statement(body, depth + 1);
-        const alt = node.childForFieldName('alternative');
+        const alt = this.field(node, this.f.alternative);
         if (alt) this.statement(alt, depth + 1);
         return;
       }
@@ -357,18 +423,32 @@ class Walker {
   }
 
   private bind(alias: string, target: string): void {
+    this.unbind(alias, false);
     this.aliases.set(alias, target);
+    const root = firstSegment(target);
+    this.aliasRoots.set(root, (this.aliasRoots.get(root) ?? 0) + 1);
+  }
+
+  /** `remove`: also forget the name (bind keeps its place in aliases, as Map.set does). */
+  private unbind(alias: string, remove = true): void {
+    const old = this.aliases.get(alias);
+    if (old === undefined) return;
+    if (remove) this.aliases.delete(alias);
+    const root = firstSegment(old);
+    const n = this.aliasRoots.get(root)! - 1;
+    if (n === 0) this.aliasRoots.delete(root);
+    else this.aliasRoots.set(root, n);
   }
 
   private importStatement(node: Node): void {
-    for (const n of node.childrenForFieldName('name')) {
+    for (const n of this.fields(node, this.f.name)) {
       if (!n) continue;
       if (ty(n) === 'aliased_import') {
-        const module = n.childForFieldName('name')?.text ?? '';
-        const alias = n.childForFieldName('alias')?.text ?? module;
+        const module = this.textOf(this.field(n, this.f.name)) ?? '';
+        const alias = this.textOf(this.field(n, this.f.alias)) ?? module;
         this.addImport(module, undefined, alias, line(node), false);
       } else {
-        const module = n.text;
+        const module = this.text(n);
         // `import a.b.c` binds `a`, which then resolves attribute chains to the full name.
         const root = module.split('.')[0]!;
         this.addImport(module, undefined, root, line(node), false, root);
@@ -377,18 +457,18 @@ class Walker {
   }
 
   private importFrom(node: Node): void {
-    const m = node.childForFieldName('module_name');
-    const module = m ? m.text.replace(/\s+/g, '') : '';
+    const m = this.field(node, this.f.module_name);
+    const module = m ? this.text(m).replace(/\s+/g, '') : '';
     for (const c of node.namedChildren) {
       if (tyq(c) === 'wildcard_import') {
         this.addImport(module, '*', '*', line(node), false);
         if (!module.startsWith('.')) this.starModules = [module, ...this.starModules];
       }
     }
-    for (const n of node.childrenForFieldName('name')) {
+    for (const n of this.fields(node, this.f.name)) {
       if (!n) continue;
-      const name = ty(n) === 'aliased_import' ? (n.childForFieldName('name')?.text ?? '') : n.text;
-      const alias = ty(n) === 'aliased_import' ? (n.childForFieldName('alias')?.text ?? name) : name;
+      const name = ty(n) === 'aliased_import' ? (this.textOf(this.field(n, this.f.name)) ?? '') : this.text(n);
+      const alias = ty(n) === 'aliased_import' ? (this.textOf(this.field(n, this.f.alias)) ?? name) : name;
       this.addImport(module, name, alias, line(node), false);
     }
   }
@@ -421,7 +501,7 @@ class Walker {
     const d = depth + 1;
     switch (ty(node)) {
       case 'identifier': {
-        const id = node.text;
+        const id = this.text(node);
         const name = this.resolveName(id);
         // A name that is neither imported, aliased, builtin nor star-imported is a variable:
         // `f.read()` is a method call on f, not a function `f.read`.
@@ -447,14 +527,14 @@ class Walker {
         return { k: 'fstr', value: parts.map((p) => (p.k === 'str' || p.k === 'fstr' ? p.value : '{}')).join(''), parts, line: ln };
       }
       case 'integer': {
-        const v = parseInteger(node.text);
+        const v = parseInteger(this.text(node));
         return { k: 'num', value: v, line: ln };
       }
       case 'float':
-        return { k: 'num', value: Number(node.text.replace(/_/g, '')), line: ln };
+        return { k: 'num', value: Number(this.text(node).replace(/_/g, '')), line: ln };
       case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute')?.text ?? '';
+        const obj = this.field(node, this.f.object);
+        const attr = this.textOf(this.field(node, this.f.attribute)) ?? '';
         const o = obj ? this.expr(obj, d) : undefined;
         const base = o ? moduleOf(o) : undefined;
         if (base !== undefined) return { k: 'name', name: normalizeBuiltin(`${base}.${attr}`), line: ln };
@@ -476,8 +556,8 @@ class Walker {
         for (const c of node.namedChildren) {
           if (!c) continue;
           if (ty(c) === 'pair') {
-            const key = c.childForFieldName('key');
-            const value = c.childForFieldName('value');
+            const key = this.field(c, this.f.key);
+            const value = this.field(c, this.f.value);
             const v = value ? this.expr(value, d) : { k: 'other' as const, type: '?', parts: [], line: ln };
             entries.push(key ? { key: this.expr(key, d), value: v } : { value: v });
           } else {
@@ -494,13 +574,13 @@ class Walker {
         let leftmost: Node | null = node;
         while (leftmost !== null && ty(leftmost) === 'binary_operator') {
           spine.push(leftmost);
-          leftmost = leftmost.childForFieldName('left');
+          leftmost = this.field(leftmost, this.f.left);
         }
         let acc = leftmost ? this.expr(leftmost, d) : otherExpr(ln);
         for (let i = spine.length - 1; i >= 0; i--) {
           const n = spine[i]!;
-          const r = n.childForFieldName('right');
-          const op = n.childForFieldName('operator')?.text ?? '?';
+          const r = this.field(n, this.f.right);
+          const op = this.textOf(this.field(n, this.f.operator)) ?? '?';
           const right = r ? this.expr(r, d) : otherExpr(ln);
           acc = { k: 'bin', op, left: acc, right, line: line(n) };
           const folded = constValue(acc);
@@ -509,11 +589,11 @@ class Walker {
         return acc;
       }
       case 'subscript': {
-        const v = node.childForFieldName('value');
-        const s = node.childForFieldName('subscript');
+        const v = this.field(node, this.f.value);
+        const s = this.field(node, this.f.subscript);
         const value = v ? this.expr(v, d) : otherExpr(ln);
         const index = s ? this.expr(s, d) : otherExpr(ln);
-        const reverse = s !== null && ty(s) === 'slice' && /^\s*:\s*:\s*-\s*1\s*$/.test(s.text);
+        const reverse = s !== null && ty(s) === 'slice' && /^\s*:\s*:\s*-\s*1\s*$/.test(this.text(s));
         const e: Expr = { k: 'sub', value, index, reverse, line: ln };
         // `__builtins__['exec']`, `globals()['os']`, `vars(m)['system']`, `m.__dict__['system']`.
         const key = constValue(index);
@@ -530,28 +610,28 @@ class Walker {
       }
       case 'assignment':
       case 'augmented_assignment': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
+        const left = this.field(node, this.f.left);
+        const right = this.field(node, this.f.right);
         const r = right ? this.expr(right, d) : otherExpr(ln);
         if (left) {
-          if (ty(left) === 'identifier') this.assign(left.text, r, ty(node) === 'augmented_assignment');
+          if (ty(left) === 'identifier') this.assign(this.text(left), r, ty(node) === 'augmented_assignment');
           else if (ty(left) === 'pattern_list' || ty(left) === 'tuple_pattern') {
             const names = left.namedChildren.filter((c): c is Node => tyq(c) === 'identifier');
-            names.forEach((n, i) => this.assign(n.text, r.k === 'seq' ? (r.items[i] ?? r) : r, false));
+            names.forEach((n, i) => this.assign(this.text(n), r.k === 'seq' ? (r.items[i] ?? r) : r, false));
           } else if (ty(left) === 'subscript') {
             // `loot['env'] = dict(os.environ)` puts the value into loot: the container carries it.
             this.expr(left, d);
-            const base = left.childForFieldName('value');
-            if (base !== null && ty(base) === 'identifier') this.addAssignment(base.text, r);
+            const base = this.field(left, this.f.value);
+            if (base !== null && ty(base) === 'identifier') this.addAssignment(this.text(base), r);
           } else this.expr(left, d);
         }
         return r;
       }
       case 'for_in_clause': {
         // A comprehension's `for x in xs`: x stands for xs, and xs stays part of the expression.
-        const right = node.childForFieldName('right');
+        const right = this.field(node, this.f.right);
         const it = right ? this.expr(right, d) : otherExpr(ln);
-        const left = node.childForFieldName('left');
+        const left = this.field(node, this.f.left);
         if (left) this.bindTargets(left, it);
         return { k: 'other', type: 'for_in_clause', parts: [it], line: ln };
       }
@@ -563,11 +643,11 @@ class Walker {
         const target = node.namedChildren.find((c) => tyq(c) === 'as_pattern_target');
         const v = value ? this.expr(value, d) : otherExpr(ln);
         const id = target?.namedChildren.find((c) => tyq(c) === 'identifier');
-        if (id) this.assign(id.text, v, false);
+        if (id) this.assign(this.text(id), v, false);
         return v;
       }
       case 'lambda': {
-        this.scopes.push({ kind: 'lambda', name: '<lambda>' });
+        this.pushScope({ kind: 'lambda', name: '<lambda>' });
         const parts = this.children(node, d);
         this.scopes.pop();
         return { k: 'other', type: 'lambda', parts, line: ln };
@@ -593,7 +673,7 @@ class Walker {
   /** Loop and comprehension targets (`x`, `k, v`, `(a, b)`) each take the iterated value. */
   private bindTargets(target: Node, value: Expr): void {
     if (ty(target) === 'identifier') {
-      this.assign(target.text, value, true);
+      this.assign(this.text(target), value, true);
       return;
     }
     if (ty(target) === 'pattern_list' || ty(target) === 'tuple_pattern' || ty(target) === 'list_pattern') {
@@ -619,31 +699,35 @@ class Walker {
     else if (!augmented && value.k === 'call') {
       const mod = value.call.value ?? importedModule(value.call);
       if (mod !== undefined) this.bind(name, mod);
-      else this.aliases.delete(name);
-    } else this.aliases.delete(name);
+      else this.unbind(name);
+    } else this.unbind(name);
   }
 
+  /** Whether a builtin, or an alias stands for `root` or something under it (`os` for `os.path.join`). */
   private isKnownRoot(dotted: string): boolean {
-    const root = dotted.split('.')[0]!;
     if (PY_BUILTINS.has(dotted)) return true;
-    for (const target of this.aliases.values()) if (target === root || target.startsWith(root + '.')) return true;
-    return false;
+    return this.aliasRoots.has(firstSegment(dotted));
   }
 
   private stringExpr(node: Node, depth: number): Expr {
     const ln = line(node);
+    const plain = this.plainString(node);
+    if (plain !== undefined) {
+      if (plain.value.length > 0) this.addString(plain.value, ln, this.docstring ? 'docstring' : 'literal');
+      return { k: 'str', value: plain.value, bytes: plain.bytes, line: ln };
+    }
     let prefix = '';
     let value = '';
     const parts: Expr[] = [];
     let interpolated = false;
     for (const c of node.namedChildren) {
       if (!c) continue;
-      if (ty(c) === 'string_start') prefix = c.text.replace(/['"]+$/, '').toLowerCase();
-      else if (ty(c) === 'string_content') value += prefix.includes('r') ? c.text : unescapePython(c.text, prefix.includes('b'));
+      if (ty(c) === 'string_start') prefix = this.text(c).replace(/['"]+$/, '').toLowerCase();
+      else if (ty(c) === 'string_content') value += prefix.includes('r') ? this.text(c) : unescapePython(this.text(c), prefix.includes('b'));
       else if (ty(c) === 'interpolation') {
         interpolated = true;
         value += '{}';
-        const e = c.childForFieldName('expression');
+        const e = this.field(c, this.f.expression);
         if (e) parts.push(this.expr(e, depth));
       }
     }
@@ -652,20 +736,45 @@ class Walker {
     return { k: 'str', value, bytes: prefix.includes('b'), line: ln };
   }
 
+  /**
+   * The value of a string literal that cannot interpolate (no f or t prefix) and parsed without
+   * errors, read from its own text: such a string is its prefix, its quotes, one body (tree-sitter's
+   * string_content) and the same quotes, so this is what the loop over its children in stringExpr
+   * gives, without making the three child nodes, which costs more than the rest of the string's
+   * analysis. Anything else (interpolation, errors, an unexpected shape) takes that loop.
+   */
+  private plainString(node: Node): { value: string; bytes: boolean } | undefined {
+    const text = this.text(node);
+    let p = 0;
+    while (p < text.length && /[rRbBuU]/.test(text[p]!)) p++;
+    const q = text[p];
+    if (q !== "'" && q !== '"') return undefined;
+    const quotes = text.startsWith(q + q + q, p) ? q + q + q : q;
+    if (text.length < p + 2 * quotes.length || !text.endsWith(quotes) || node.hasError) return undefined;
+    const prefix = text.slice(0, p).toLowerCase();
+    const body = text.slice(p + quotes.length, text.length - quotes.length);
+    const bytes = prefix.includes('b');
+    if (!prefix.includes('r')) return { value: unescapePython(body, bytes), bytes };
+    // In a raw string, the grammar's scanner steps over `\\` and `\'` without counting them as
+    // content: a body of only such pairs (`r'\\'`) becomes part of string_end, and the value is ''.
+    // Raw strings with a backslash are left to the loop over the children, which sees that.
+    return body.includes('\\') ? undefined : { value: body, bytes };
+  }
+
   addString(value: string, ln: number, via: string): void {
     this.out.strings.push({ value: value.length > MAX_FOLD ? value.slice(0, MAX_FOLD) : value, line: ln, via });
   }
 
   private call(node: Node, depth: number): Expr {
     const ln = line(node);
-    const fn = node.childForFieldName('function');
-    const argsNode = node.childForFieldName('arguments');
+    const fn = this.field(node, this.f.function);
+    const argsNode = this.field(node, this.f.arguments);
     let callee = '';
     let receiver: Expr | undefined;
     if (fn) {
       if (ty(fn) === 'attribute') {
-        const obj = fn.childForFieldName('object');
-        const attr = fn.childForFieldName('attribute')?.text ?? '';
+        const obj = this.field(fn, this.f.object);
+        const attr = this.textOf(this.field(fn, this.f.attribute)) ?? '';
         const o = obj ? this.expr(obj, depth) : otherExpr(ln);
         const base = moduleOf(o);
         if (base !== undefined) callee = normalizeBuiltin(`${base}.${attr}`);
@@ -690,15 +799,24 @@ class Walker {
       for (const a of argsNode.namedChildren) {
         if (!a || ty(a) === 'comment') continue;
         if (ty(a) === 'keyword_argument') {
-          const name = a.childForFieldName('name')?.text ?? '';
-          const v = a.childForFieldName('value');
+          const name = this.textOf(this.field(a, this.f.name)) ?? '';
+          const v = this.field(a, this.f.value);
           kwargs.set(name, v ? this.expr(v, depth) : otherExpr(ln));
         } else args.push(this.expr(a, depth));
       }
     }
-    const scope = [...this.scopes].reverse();
-    const func = scope.find((s) => s.kind === 'def');
-    const cls = scope.find((s) => s.kind === 'class' || s.cls)?.cls;
+    // The innermost def, and the innermost class or method of one (searched from the inside out).
+    let func: Scope | undefined;
+    let cls: PyClass | undefined;
+    let clsFound = false;
+    for (let i = this.scopes.length - 1; i >= 0 && (func === undefined || !clsFound); i--) {
+      const s = this.scopes[i]!;
+      if (func === undefined && s.kind === 'def') func = s;
+      if (!clsFound && (s.kind === 'class' || s.cls)) {
+        cls = s.cls;
+        clsFound = true;
+      }
+    }
     const call: PyCall = { callee, args, kwargs, line: ln, topLevel: this.topLevel, mainGuard: this.mainGuard > 0 };
     if (this.commandGuard > 0) call.commandGuard = true;
     if (receiver) call.receiver = receiver;
@@ -758,12 +876,19 @@ function otherExpr(ln: number): Expr {
 }
 
 const STATEMENT_SUFFIXES = ['_statement', '_definition', '_clause'];
+/** isStatementLike by node type: it is asked for most children of every block. */
+const statementLike = new Map<string, boolean>();
 function isStatementLike(type: string): boolean {
-  return type === 'block' || type === 'module' || STATEMENT_SUFFIXES.some((s) => type.endsWith(s)) || type === 'decorated_definition';
+  let is = statementLike.get(type);
+  if (is === undefined) {
+    is = type === 'block' || type === 'module' || STATEMENT_SUFFIXES.some((s) => type.endsWith(s)) || type === 'decorated_definition';
+    statementLike.set(type, is);
+  }
+  return is;
 }
 
-function isMainGuard(cond: Node): boolean {
-  return /^__name__\s*==\s*['"]__main__['"]$|^['"]__main__['"]\s*==\s*__name__$/.test(cond.text);
+function isMainGuard(cond: string): boolean {
+  return /^__name__\s*==\s*['"]__main__['"]$|^['"]__main__['"]\s*==\s*__name__$/.test(cond);
 }
 
 /** setup.py commands pip runs while installing, building a wheel or reading metadata. */
@@ -786,6 +911,12 @@ export const PY_BUILTINS = new Set([
   'dict', 'tuple', 'set', 'type', 'input', 'execfile', 'reversed', 'sorted', 'isinstance', 'super', 'object',
   'memoryview', 'hex', 'format', 'repr', 'iter', 'next', 'any', 'all', 'sum', 'min', 'max', 'abs', 'id', 'hash',
 ]);
+
+/** `os` of `os.path.join`; a target is under a root (equal to it, or it and a dot) when this is the root. */
+function firstSegment(dotted: string): string {
+  const dot = dotted.indexOf('.');
+  return dot < 0 ? dotted : dotted.slice(0, dot);
+}
 
 /** `builtins.exec`, `__builtins__.exec` -> `exec`. */
 function normalizeBuiltin(dotted: string): string {
@@ -1001,27 +1132,75 @@ function parseInteger(text: string): number {
   return Number(t);
 }
 
-/** Python string escapes (the body between the quotes, not raw). Unknown escapes stay as written, as in Python. */
+/**
+ * Python string escapes (the body between the quotes, not raw). Unknown escapes stay as written, as in Python.
+ * A scan from backslash to backslash: the prefilter runs it over whole files, where a regular
+ * expression with a replacement callback per escape cost twice as much. It is exactly
+ * `s.replace(/\\(?:(\r?\n)|([\\'"abfnrtv])|x([0-9a-fA-F]{2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{[^}]*\}|(.))/g, ...)`,
+ * which it replaced (see the test that compares them): the first alternative that matches wins,
+ * and `.` does not match a line terminator, so a backslash before one stays.
+ */
 export function unescapePython(s: string, bytes: boolean): string {
-  if (!s.includes('\\')) return s;
-  return s.replace(/\\(?:(\r?\n)|([\\'"abfnrtv])|x([0-9a-fA-F]{2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{[^}]*\}|(.))/g,
-    (m, nl: string | undefined, simple: string | undefined, hex: string | undefined, oct: string | undefined, u4: string | undefined, u8: string | undefined) => {
-      if (nl !== undefined) return '';
-      if (simple !== undefined) return SIMPLE_ESCAPES[simple] ?? simple;
-      if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
-      if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8) & 0xff);
-      if (!bytes && u4 !== undefined) return String.fromCharCode(parseInt(u4, 16));
-      if (!bytes && u8 !== undefined) {
-        const cp = parseInt(u8, 16);
-        return cp < 0x110000 ? String.fromCodePoint(cp) : m;
-      }
-      return m;
-    });
+  let i = s.indexOf('\\');
+  if (i < 0) return s;
+  let out = '';
+  // s[done..] is not yet copied to out.
+  let done = 0;
+  // The first `}` at or after the last `\N{` looked at (-1: none): searched for again only when
+  // passed, so that many `\N{` without a `}` stay linear.
+  let close = -2;
+  while (i >= 0) {
+    const c = s[i + 1];
+    let length = 2;
+    let value: string | undefined;
+    if (c === undefined) break;
+    if (c === '\n') value = '';
+    else if (c === '\r' && s[i + 2] === '\n') {
+      value = '';
+      length = 3;
+    } else if (SIMPLE_ESCAPES.has(c)) value = SIMPLE_ESCAPES.get(c);
+    else if (c === 'x' && isHex(s, i + 2, 2)) {
+      value = String.fromCharCode(parseInt(s.slice(i + 2, i + 4), 16));
+      length = 4;
+    } else if (c >= '0' && c <= '7') {
+      while (length < 4 && s[i + length]! >= '0' && s[i + length]! <= '7') length++;
+      value = String.fromCharCode(parseInt(s.slice(i + 1, i + length), 8) & 0xff);
+    } else if (c === 'u' && isHex(s, i + 2, 4)) {
+      length = 6;
+      if (!bytes) value = String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
+    } else if (c === 'U' && isHex(s, i + 2, 8)) {
+      length = 10;
+      const cp = parseInt(s.slice(i + 2, i + 10), 16);
+      if (!bytes && cp < 0x110000) value = String.fromCodePoint(cp);
+    } else if (c === 'N' && s[i + 2] === '{') {
+      if (close !== -1 && close < i + 3) close = s.indexOf('}', i + 3);
+      // `\N{...}` stays whole, escapes inside it included; without a `}`, `\N` stays as written.
+      if (close >= 0) length = close + 1 - i;
+    } else if (c === '\r' || c === '\u2028' || c === '\u2029') {
+      // No alternative matches: the backslash stays and the scan goes on after it.
+      length = 1;
+    }
+    if (value !== undefined) {
+      out += s.slice(done, i) + value;
+      done = i + length;
+    }
+    i = s.indexOf('\\', i + length);
+  }
+  return done === 0 ? s : out + s.slice(done);
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-};
+function isHex(s: string, from: number, n: number): boolean {
+  if (from + n > s.length) return false;
+  for (let k = from; k < from + n; k++) {
+    const c = s.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+const SIMPLE_ESCAPES = new Map([
+  ['\\', '\\'], ["'", "'"], ['"', '"'], ['a', '\x07'], ['b', '\b'], ['f', '\f'], ['n', '\n'], ['r', '\r'], ['t', '\t'], ['v', '\v'],
+]);
 
 /**
  * The values assigned to a name where it is used: the innermost enclosing function that assigns it,
