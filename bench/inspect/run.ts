@@ -8,7 +8,7 @@
  *   GuardDog once per package (it scans one target per invocation), then GuardDog again with one process
  *   per core at a time (xargs -P), so the wall-clock comparison has both tools on every core.
  *
- *   bash bench/inspect/run.sh [--limit N] [--no-guarddog] [--no-per-package] [--check-prefilter]
+ *   bash bench/inspect/run.sh [--limit N] [--runs N] [--no-guarddog] [--no-per-package] [--check-prefilter]
  *
  * Fetch the corpus first (bench/inspect/fetch-benign.sh, bench/inspect/fetch-debian.sh) and GuardDog
  * (bench/names/setup-guarddog.sh). Writes bench/out/inspect/results.json (every package, both tools'
@@ -40,6 +40,9 @@ const pywardBin = join(root, 'bin/pyward.js');
 const limit = opt('--limit') ? Number(opt('--limit')) : undefined;
 const runGuarddog = !flag('--no-guarddog');
 const perPackage = !flag('--no-per-package');
+// pyward's one-process run takes seconds, so one sample of it is at the mercy of the shared machine
+// (±8% run to run); GuardDog's figures are sums over hundreds of processes and need no repeats.
+const pywardRepeats = opt('--runs') ? Number(opt('--runs')) : 5;
 
 type Verdict = 'malicious' | 'suspicious' | 'clean' | 'error';
 interface Timing {
@@ -47,6 +50,13 @@ interface Timing {
   user: number;
   sys: number;
   maxRssKb: number;
+}
+/** pyward over one set in one process: the median run by wall time, and every run's wall time. */
+interface PywardRun {
+  command: string;
+  packages: number;
+  timing: Timing;
+  walls: number[];
 }
 interface PywardPkg {
   verdict: Verdict;
@@ -175,11 +185,12 @@ async function main(): Promise<void> {
   console.error(`corpus: ${malicious.length} malicious, ${benignItems.length} benign (${countBy(benignItems, (i) => i.set)})`);
 
   // pyward, one process over every package of a set (worker threads, as the CLI runs).
-  const pywardRuns: Record<string, { command: string; packages: number; timing: Timing }> = {};
+  const pywardRuns: Record<string, PywardRun> = {};
   for (const [label, set] of [['malicious', malicious], ['benign', benignItems]] as const) {
     const out = join(outDir, `pyward-${label}.json`);
     const argv = [pywardBin, 'inspect', '--format', 'json', ...set.map((i) => i.path)];
-    const r = timed(node, argv, out);
+    const samples = Array.from({ length: pywardRepeats }, () => timed(node, argv, out).timing);
+    const r = { timing: [...samples].sort((a, b) => a.wall - b.wall)[Math.floor((samples.length - 1) / 2)]! };
     const report = JSON.parse(readFileSync(out, 'utf8')) as { packages: Parameters<typeof pywardPkg>[0][]; diagnostics: { message: string; file?: string }[] };
     const byPath = new Map<string, Parameters<typeof pywardPkg>[0] & { path: string }>();
     for (const p of report.packages as (Parameters<typeof pywardPkg>[0] & { path: string })[]) byPath.set(p.path, p);
@@ -187,8 +198,9 @@ async function main(): Promise<void> {
       const p = byPath.get(i.path);
       i.pyward = p ? pywardPkg(p) : { verdict: 'error', score: 0, rules: [], findings: [] };
     }
-    pywardRuns[label] = { command: `node bin/pyward.js inspect --format json <${set.length} ${label} paths>`, packages: set.length, timing: r.timing };
-    console.error(`pyward one process, ${label}: ${set.length} packages in ${r.timing.wall}s (${(r.timing.user + r.timing.sys).toFixed(1)} CPU s)`);
+    const walls = samples.map((t) => t.wall);
+    pywardRuns[label] = { command: `node bin/pyward.js inspect --format json <${set.length} ${label} paths>`, packages: set.length, timing: r.timing, walls };
+    console.error(`pyward one process, ${label}: ${set.length} packages in ${r.timing.wall}s (${(r.timing.user + r.timing.sys).toFixed(1)} CPU s; median of ${samples.length} runs, ${Math.min(...walls)}–${Math.max(...walls)}s)`);
   }
 
   // pyward once per package, and GuardDog once per package (its only mode for local files).
@@ -291,7 +303,7 @@ function pct(n: number, d: number): string {
   return d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`;
 }
 
-function summarize(items: Item[], pywardRuns: Record<string, { command: string; packages: number; timing: Timing }>, solo: Timing, gd: Timing, gdParallel: Timing, check?: unknown): Results {
+function summarize(items: Item[], pywardRuns: Record<string, PywardRun>, solo: Timing, gd: Timing, gdParallel: Timing, check?: unknown): Results {
   const mal = items.filter((i) => i.set === 'malicious');
   const pw = (i: Item): number => PW_RANK[i.pyward?.verdict ?? 'error'];
   const g = (i: Item): number => GD_RANK[i.guarddog?.label ?? 'error'] ?? -1;
@@ -399,6 +411,8 @@ function markdown(r: Results, items: Item[]): string {
   if (tp['guarddogPerPackage']!.wall > 0) lines.push(row('GuardDog, one process per package', tp['guarddogPerPackage']!));
   const gp = tp['guarddogParallel']!;
   if (gp.wall > 0) lines.push(row(`GuardDog, one process per package, ${availableParallelism()} at a time`, gp));
+  const runs = (r.throughput['pywardOneProcess'] as { runs: Record<string, PywardRun> }).runs;
+  lines.push('', `pyward one process: the median of ${runs['benign']!.walls.length} runs per set (benign set: ${runs['benign']!.walls.map((w) => w.toFixed(1)).join(', ')} s wall).`);
   const g = tp['guarddogPerPackage']!;
   const o = tp['pywardOneProcess']!;
   const s = tp['pywardPerPackage']!;
