@@ -295,6 +295,10 @@ let scans = 0;
 const IDENT = new Uint8Array(128);
 for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
 
+/** IDENT for every UTF-16 code unit (0 past ASCII), so that the scan needs no range test. */
+const IDENT16 = new Uint8Array(0x10000);
+IDENT16.set(IDENT);
+
 /** Identifier characters numbered 1 to 63 (never 0, so lengths stay apart): 6 bits each in cachedHeads. */
 const DIGIT64 = new Uint8Array(128);
 for (let c = 0, v = 1; c < 128; c++) if (IDENT[c] !== 0) DIGIT64[c] = v++;
@@ -311,21 +315,29 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
   const n = glued.length;
   for (let i = 0; i < n; ) {
     const c = glued.charCodeAt(i);
-    if (c >= 128 || IDENT[c] !== 1) {
+    if (IDENT16[c] !== 1) {
       i++;
       continue;
     }
     const start = i++;
     let h = c;
-    // characters 1-8 and 9-16 in base 64: below 2^48, so exact
+    // characters 1-8 and 9-16 in base 64: below 2^48, so exact. One loop for each part of the
+    // identifier (rather than a test of the position at every character), as most are short.
     let head = DIGIT64[c]!;
     let next = 0;
-    for (; i < n; i++) {
-      const d = glued.charCodeAt(i);
-      if (d >= 128 || IDENT[d] === 0) break;
+    let d = 0;
+    const end8 = Math.min(n, start + 8);
+    for (; i < end8 && IDENT16[(d = glued.charCodeAt(i))] !== 0; i++) {
       h = (Math.imul(h, 31) + d) | 0;
-      if (i - start < 8) head = head * 64 + DIGIT64[d]!;
-      else if (i - start < 16) next = next * 64 + DIGIT64[d]!;
+      head = head * 64 + DIGIT64[d]!;
+    }
+    if (i === end8 && i < n) {
+      const end16 = Math.min(n, start + 16);
+      for (; i < end16 && IDENT16[(d = glued.charCodeAt(i))] !== 0; i++) {
+        h = (Math.imul(h, 31) + d) | 0;
+        next = next * 64 + DIGIT64[d]!;
+      }
+      if (i === end16) for (; i < n && IDENT16[(d = glued.charCodeAt(i))] !== 0; i++) h = (Math.imul(h, 31) + d) | 0;
     }
     const len = i - start;
     if (len >= 90) {
