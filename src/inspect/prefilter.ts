@@ -807,7 +807,6 @@ function callsImportedAtTopLevel(text: string): boolean {
  * backtracking (for a module with no other reason, every pass over its text counts).
  */
 function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefined {
-  let run = 0;
   let lineRun = 0;
   let lineOnlyEncoded = true;
   let wrappedLines = 0;
@@ -819,13 +818,16 @@ function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefine
   for (let i = 0; i < n; i++) {
     const k = RUN_CLASS[text.charCodeAt(i)]!;
     if (k === ENCODED) {
+      // a whole run at once (most characters are in one: every identifier is)
+      let j = i + 1;
+      while (j < n && RUN_CLASS[text.charCodeAt(j)] === ENCODED) j++;
+      if (j - i >= 2000) return 'encoded run';
       blanks = 0;
       afterCode = true;
-      if (++run >= 2000) return 'encoded run';
-      lineRun++;
+      lineRun += j - i;
+      i = j - 1;
       continue;
     }
-    run = 0;
     if (k === BLANK) {
       if (afterCode && ++blanks >= 150) return 'encoded run';
       continue;
