@@ -930,7 +930,8 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
   for (const b of blocks) {
     if (b.keep) continue;
     b.text = text.slice(offsets[b.from]!, endOf(b.to));
-    b.keep = b.def === undefined || blockMatters(b.text) || CAPABILITY_WORDS.test(b.text) || (netRe?.test(b.text) ?? false);
+    // (the two single patterns first: either keeps the block without blockMatters' several passes)
+    b.keep = b.def === undefined || (netRe?.test(b.text) ?? false) || CAPABILITY_WORDS.test(b.text) || blockMatters(b.text);
   }
   // A dropped function that calls a kept one would carry that one's import-time phase: from the
   // kept names, keep every dropped function that calls one, and so on (a work list over who calls
@@ -1077,7 +1078,7 @@ function classMembers(
       continue;
     }
     const t = text.slice(offsets[m.from]!, endOf(m.to));
-    m.keep = blockMatters(t) || CAPABILITY_WORDS.test(t) || (netRe?.test(t) ?? false);
+    m.keep = (netRe?.test(t) ?? false) || CAPABILITY_WORDS.test(t) || blockMatters(t);
     if (!m.keep) dropped++;
   }
   if (dropped === 0 || !members.some((m) => m.keep)) return undefined;
