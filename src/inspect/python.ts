@@ -175,16 +175,20 @@ const PROBE = 64;
 function parseInput(source: string, ranges: TS.Range[] | undefined): (index: number) => string {
   let lastEnd = -1;
   let lastShort = false;
-  let k = 0;
   return (index: number): string => {
     if (index >= source.length) return '';
     let short = index === lastEnd && !lastShort;
     let end = index + CHUNK;
     if (ranges) {
-      // the range holding `index` (the lexer moves back as well as forward, hence both loops)
-      while (k > 0 && ranges[k]!.startIndex > index) k--;
-      while (k < ranges.length - 1 && ranges[k]!.endIndex <= index) k++;
-      const r = ranges[k];
+      // the first range that ends after `index` (a binary search: the lexer moves back as well as on)
+      let lo = 0;
+      let hi = ranges.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ranges[mid]!.endIndex <= index) lo = mid + 1;
+        else hi = mid;
+      }
+      const r = ranges[lo];
       if (r && r.startIndex <= index && index < r.endIndex) {
         if (r.endIndex < end) end = r.endIndex;
         // (from the end of a range the lexer looks into the next one, and comes back, several times)
