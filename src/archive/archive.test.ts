@@ -193,6 +193,29 @@ describe('directories', () => {
     await expect(readArchive(join(root, 'nope.whl'))).rejects.toMatchObject({ code: 'input-not-found' });
   });
 
+  it('a big wheel file is read as it is looked at, with the same members, contents and heads', async () => {
+    // (over the 4 MiB above which zip files are read lazily; stored data, so it stays that big)
+    const f = join(root, 'big-1.0-py3-none-any.whl');
+    const buf = makeZip([
+      { name: 'big/__init__.py', content: 'import os\n' },
+      { name: 'big/lib.so', content: randomBytes(3_000_000) },
+      { name: 'big/more.so', content: randomBytes(2_000_000) },
+      { name: 'big/mod.py', content: 'x = 1\n'.repeat(20_000) },
+      { name: 'big/link', content: 'mod.py', mode: 0o120777 },
+    ]);
+    expect(buf.length).toBeGreaterThan(4 * 1024 * 1024);
+    writeFileSync(f, buf);
+    const lazy = await readArchive(f, { want: (path) => path.endsWith('.py') });
+    const whole = await readArchiveBuffer(buf, 'big-1.0-py3-none-any.whl', { want: (path) => path.endsWith('.py') });
+    expect(lazy.members.map((m) => [m.path, m.size, m.readable])).toEqual(whole.members.map((m) => [m.path, m.size, m.readable]));
+    expect(lazy.anomalies).toEqual(whole.anomalies);
+    for (let i = 0; i < lazy.members.length; i++) {
+      const [l, w] = [lazy.members[i]!, whole.members[i]!];
+      expect(Buffer.from(l.head(64)).equals(Buffer.from(w.head(64)))).toBe(true);
+      if (w.readable) expect(Buffer.from(l.bytes()).equals(Buffer.from(w.bytes()))).toBe(true);
+    }
+  });
+
   it('bzip2 sdists are refused with the reason', async () => {
     const f = join(root, 'old-1.0.tar.bz2');
     writeFileSync(f, 'BZh91AY&SY');

@@ -9,7 +9,10 @@ import { InputError } from '../core/errors.js';
 import { readDirectoryArchive } from './directory.js';
 import { DEFAULT_LIMITS, type Archive, type ArchiveKind, type ReadOptions } from './types.js';
 import { looksLikeZip } from './zip.js';
-import { readZipArchive } from './zip-archive.js';
+import { lazyZipFile, readZipArchive } from './zip-archive.js';
+
+/** Zip files above this size are read as they are looked at (lazyZipFile); smaller ones in one read. */
+const LAZY_ZIP_BYTES = 4 * 1024 * 1024;
 
 export * from './types.js';
 export { escapeForDisplay, isInvisibleOrBidi, normalizeMemberPath } from './paths.js';
@@ -71,7 +74,15 @@ async function readArchiveData(
   const kind = kindFor(name, format);
   switch (format) {
     case 'zip':
-      return readZipArchive(typeof source === 'string' ? readFileSync(source) : source, path, name, kind, options);
+      if (typeof source === 'string') {
+        const size = statSync(source).size;
+        if (size > LAZY_ZIP_BYTES) {
+          const { buf, load } = lazyZipFile(source, size);
+          return readZipArchive(buf, path, name, kind, options, load);
+        }
+        return readZipArchive(readFileSync(source), path, name, kind, options);
+      }
+      return readZipArchive(source, path, name, kind, options);
     case 'gzip':
     case 'tar':
       if (kind === 'wheel') break;

@@ -4,7 +4,8 @@
  * declared sizes the limits are checked against are also the most any member can produce.
  */
 import { Collector } from './collector.js';
-import { readDirectory, readMember, readMemberHead, ZipFormatError, type ZipMember } from './zip.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readDirectory, readMember, readMemberHead, ZipFormatError, type ZipLoader, type ZipMember } from './zip.js';
 import { ArchiveReadError, HEAD_BYTES, type Archive, type ArchiveKind, type ReadOptions } from './types.js';
 
 const S_IFMT = 0o170000;
@@ -13,12 +14,53 @@ const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 const UNIX = 3;
 
-export function readZipArchive(buf: Buffer, path: string, name: string, kind: ArchiveKind, options: ReadOptions = {}): Archive {
+/** Pages of a lazily read zip file (see lazyZipFile). */
+const PAGE_BITS = 16;
+
+/**
+ * A big zip file as a buffer of its size that is read from the file as the reader looks at it, in
+ * 64 KiB pages: the end record and central directory, then the members inspection asks for. A
+ * wheel of native libraries is mostly bytes no rule reads; reading them all cost more system time
+ * than anything else done with them. The buffer starts zeroed (never stale memory), and a file
+ * that changes between reads can only fail the checks a damaged member fails (sizes, CRC).
+ */
+export function lazyZipFile(file: string, size: number): { buf: Buffer; load: ZipLoader } {
+  const buf = Buffer.alloc(size);
+  const loaded = new Uint8Array(Math.ceil(size / (1 << PAGE_BITS)));
+  const load: ZipLoader = (start, end) => {
+    const from = Math.max(0, start) >> PAGE_BITS;
+    const to = (Math.min(end, size) - 1) >> PAGE_BITS;
+    let fd: number | undefined;
+    try {
+      for (let p = from; p <= to; p++) {
+        if (loaded[p] === 1) continue;
+        // one read for a run of pages not loaded yet
+        let q = p;
+        while (q + 1 <= to && loaded[q + 1] === 0) q++;
+        fd ??= openSync(file, 'r');
+        const at = p << PAGE_BITS;
+        const length = Math.min(size, (q + 1) << PAGE_BITS) - at;
+        for (let got = 0; got < length; ) {
+          const n = readSync(fd, buf, at + got, length - got, at + got);
+          if (n === 0) break;
+          got += n;
+        }
+        loaded.fill(1, p, q + 1);
+        p = q;
+      }
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+  return { buf, load };
+}
+
+export function readZipArchive(buf: Buffer, path: string, name: string, kind: ArchiveKind, options: ReadOptions = {}, load?: ZipLoader): Archive {
   const c = new Collector(options);
   const { limits } = c;
   let listing;
   try {
-    listing = readDirectory(buf, { maxEntries: limits.maxMembers, truncate: true });
+    listing = readDirectory(buf, { maxEntries: limits.maxMembers, truncate: true, ...(load ? { load } : {}) });
   } catch (e) {
     if (!(e instanceof ZipFormatError)) throw e;
     c.stop('damaged', `unreadable zip structure: ${e.message}`);
@@ -43,7 +85,7 @@ export function readZipArchive(buf: Buffer, path: string, name: string, kind: Ar
     const mode = m.madeBy === UNIX ? (m.externalAttributes >>> 16) & S_IFMT : 0;
     if (mode === S_IFDIR) continue;
     if (mode === S_IFLNK) {
-      c.anomaly('symlink', m.name, `symbolic link to ${JSON.stringify(linkTarget(buf, m))}; not followed`);
+      c.anomaly('symlink', m.name, `symbolic link to ${JSON.stringify(linkTarget(buf, m, load))}; not followed`);
       continue;
     }
     if (mode !== 0 && mode !== S_IFREG) {
@@ -72,12 +114,12 @@ export function readZipArchive(buf: Buffer, path: string, name: string, kind: Ar
     }
     if (readable) readable = c.keep(m.name, admitted.path, m.size);
     if (readable) c.total += m.size;
-    c.add(zipMember(buf, m, admitted.path, admitted.rawPath, readable));
+    c.add(zipMember(buf, m, admitted.path, admitted.rawPath, readable, load));
   }
   return c.finish(kind, path, name);
 }
 
-function zipMember(buf: Buffer, m: ZipMember, path: string, rawPath: string | undefined, readable: boolean) {
+function zipMember(buf: Buffer, m: ZipMember, path: string, rawPath: string | undefined, readable: boolean, load: ZipLoader | undefined) {
   const member = {
     path,
     size: m.size,
@@ -85,7 +127,7 @@ function zipMember(buf: Buffer, m: ZipMember, path: string, rawPath: string | un
     bytes(): Uint8Array {
       if (!readable) throw new ArchiveReadError(path, 'content not read (see the archive anomalies)');
       try {
-        return readMember(buf, m);
+        return readMember(buf, m, load);
       } catch (e) {
         if (e instanceof ZipFormatError) throw new ArchiveReadError(path, e.message);
         throw e;
@@ -94,7 +136,7 @@ function zipMember(buf: Buffer, m: ZipMember, path: string, rawPath: string | un
     head(n: number): Uint8Array {
       if (m.encrypted || m.size === 0) return new Uint8Array(0);
       try {
-        return readMemberHead(buf, m, Math.min(n, Math.max(HEAD_BYTES, n)));
+        return readMemberHead(buf, m, Math.min(n, Math.max(HEAD_BYTES, n)), load);
       } catch {
         return new Uint8Array(0);
       }
@@ -104,10 +146,10 @@ function zipMember(buf: Buffer, m: ZipMember, path: string, rawPath: string | un
 }
 
 /** A zip symlink's content is its target; read only a short, honest one. */
-function linkTarget(buf: Buffer, m: ZipMember): string {
+function linkTarget(buf: Buffer, m: ZipMember, load: ZipLoader | undefined): string {
   if (m.size > 4096 || m.encrypted) return '?';
   try {
-    return readMember(buf, m).toString('utf8');
+    return readMember(buf, m, load).toString('utf8');
   } catch {
     return '?';
   }

@@ -28,6 +28,12 @@ export interface ZipMember {
 
 export class ZipFormatError extends Error {}
 
+/**
+ * Makes bytes `start` to `end` of the archive's buffer hold the file's bytes, for a buffer that is
+ * filled as it is read (see lazyZipFile); absent, the buffer holds the whole file already.
+ */
+export type ZipLoader = (start: number, end: number) => void;
+
 const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
@@ -61,11 +67,13 @@ export interface DirectoryListing {
  * The central directory, optionally cut at maxEntries instead of refused, so that a package with
  * too many members can still be partly inspected (and the excess reported) rather than skipped.
  */
-export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate: boolean }): DirectoryListing {
+export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate: boolean; load?: ZipLoader }): DirectoryListing {
   const maxEntries = opts.maxEntries;
+  const load: ZipLoader = opts.load ?? (() => {});
   if (buf.length < 22) throw new ZipFormatError('too short to be a zip archive');
   let eocd = -1;
   const stop = Math.max(0, buf.length - 22 - MAX_COMMENT);
+  load(stop, buf.length);
   for (let i = buf.length - 22; i >= stop; i--) {
     if (buf.readUInt32LE(i) === EOCD_SIG) {
       eocd = i;
@@ -81,8 +89,10 @@ export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate:
   let cdOffset = buf.readUInt32LE(eocd + 16);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const loc = eocd - 20;
+    if (loc >= 0) load(loc, loc + 20);
     if (loc < 0 || buf.readUInt32LE(loc) !== ZIP64_LOCATOR_SIG) throw new ZipFormatError('zip64 locator missing');
     const z = u64(buf, loc + 8);
+    if (z + 56 <= buf.length) load(z, z + 56);
     if (z + 56 > buf.length || buf.readUInt32LE(z) !== ZIP64_EOCD_SIG) throw new ZipFormatError('zip64 end record missing');
     count = u64(buf, z + 32);
     cdSize = u64(buf, z + 40);
@@ -92,11 +102,14 @@ export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate:
     throw new ZipFormatError(`${count} members is more than the limit of ${maxEntries}`);
   }
   if (cdOffset + cdSize > buf.length) throw new ZipFormatError('central directory lies outside the file');
+  load(cdOffset, cdOffset + cdSize);
 
   const members: ZipMember[] = [];
   let p = cdOffset;
   const take = Math.min(count, maxEntries);
   for (let i = 0; i < take; i++) {
+    // (entries are read where they are, even past the declared directory size)
+    if (p + 46 <= buf.length) load(p, p + 46);
     if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL_SIG) {
       throw new ZipFormatError(`central directory entry ${i} is damaged`);
     }
@@ -113,6 +126,7 @@ export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate:
     let localHeaderOffset = buf.readUInt32LE(p + 42);
     const nameEnd = p + 46 + nameLen;
     if (nameEnd + extraLen + commentLen > buf.length) throw new ZipFormatError(`central directory entry ${i} is damaged`);
+    load(p + 46, nameEnd + extraLen + commentLen);
     // Bit 11 says UTF-8; otherwise CP437, which latin1 approximates well enough for names we only display.
     const name = buf.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, nameEnd);
     if (size === 0xffffffff || compressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
@@ -155,12 +169,15 @@ export function readDirectory(buf: Buffer, opts: { maxEntries: number; truncate:
   return { members, declared: count };
 }
 
-function memberData(buf: Buffer, m: ZipMember): Buffer {
+/** A member's stored data; with a loader, only its first `needed` bytes are sure to be loaded. */
+function memberData(buf: Buffer, m: ZipMember, load?: ZipLoader, needed = Infinity): Buffer {
   const h = m.localHeaderOffset;
+  if (load && h + 30 <= buf.length) load(h, h + 30);
   if (h + 30 > buf.length || buf.readUInt32LE(h) !== LOCAL_SIG) throw new ZipFormatError('local header missing');
   const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
   const end = start + m.compressedSize;
   if (end > buf.length) throw new ZipFormatError('member data runs past the end of the archive');
+  if (load) load(start, Math.min(end, start + needed));
   return buf.subarray(start, end);
 }
 
@@ -168,8 +185,9 @@ function memberData(buf: Buffer, m: ZipMember): Buffer {
  * The first bytes of a member without inflating the rest, for file-type sniffing of members too
  * large to read whole. No CRC check is possible on a prefix; the result is only ever a hint.
  */
-export function readMemberHead(buf: Buffer, m: ZipMember, n: number): Buffer {
-  const raw = memberData(buf, m);
+export function readMemberHead(buf: Buffer, m: ZipMember, n: number, load?: ZipLoader): Buffer {
+  // (what is read below: n stored bytes, or 1 KiB of deflate input)
+  const raw = memberData(buf, m, load, m.method === 0 ? n : 1024);
   if (m.method === 0) return raw.subarray(0, n);
   if (m.method !== 8) throw new ZipFormatError(`unsupported compression method ${m.method}`);
   // A sync flush returns whatever the given input yields, so a short input gives a partial output;
@@ -189,8 +207,8 @@ export function readMemberHead(buf: Buffer, m: ZipMember, n: number): Buffer {
  * Inflates one member. The output is capped at the declared size, and the length and CRC must match
  * the central directory; anything else is reported as a damaged member.
  */
-export function readMember(buf: Buffer, m: ZipMember): Buffer {
-  const raw = memberData(buf, m);
+export function readMember(buf: Buffer, m: ZipMember, load?: ZipLoader): Buffer {
+  const raw = memberData(buf, m, load);
   let out: Buffer;
   if (m.method === 0) {
     out = raw;

@@ -295,6 +295,10 @@ let scans = 0;
 const IDENT = new Uint8Array(128);
 for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
 
+/** IDENT for every UTF-16 code unit (0 past ASCII), so that the scan needs no range test. */
+const IDENT16 = new Uint8Array(0x10000);
+IDENT16.set(IDENT);
+
 /** Identifier characters numbered 1 to 63 (never 0, so lengths stay apart): 6 bits each in cachedHeads. */
 const DIGIT64 = new Uint8Array(128);
 for (let c = 0, v = 1; c < 128; c++) if (IDENT[c] !== 0) DIGIT64[c] = v++;
@@ -311,21 +315,29 @@ function scanWords(glued: string): { word: string } | { keys: Set<string>; long:
   const n = glued.length;
   for (let i = 0; i < n; ) {
     const c = glued.charCodeAt(i);
-    if (c >= 128 || IDENT[c] !== 1) {
+    if (IDENT16[c] !== 1) {
       i++;
       continue;
     }
     const start = i++;
     let h = c;
-    // characters 1-8 and 9-16 in base 64: below 2^48, so exact
+    // characters 1-8 and 9-16 in base 64: below 2^48, so exact. One loop for each part of the
+    // identifier (rather than a test of the position at every character), as most are short.
     let head = DIGIT64[c]!;
     let next = 0;
-    for (; i < n; i++) {
-      const d = glued.charCodeAt(i);
-      if (d >= 128 || IDENT[d] === 0) break;
+    let d = 0;
+    const end8 = Math.min(n, start + 8);
+    for (; i < end8 && IDENT16[(d = glued.charCodeAt(i))] !== 0; i++) {
       h = (Math.imul(h, 31) + d) | 0;
-      if (i - start < 8) head = head * 64 + DIGIT64[d]!;
-      else if (i - start < 16) next = next * 64 + DIGIT64[d]!;
+      head = head * 64 + DIGIT64[d]!;
+    }
+    if (i === end8 && i < n) {
+      const end16 = Math.min(n, start + 16);
+      for (; i < end16 && IDENT16[(d = glued.charCodeAt(i))] !== 0; i++) {
+        h = (Math.imul(h, 31) + d) | 0;
+        next = next * 64 + DIGIT64[d]!;
+      }
+      if (i === end16) for (; i < n && IDENT16[(d = glued.charCodeAt(i))] !== 0; i++) h = (Math.imul(h, 31) + d) | 0;
     }
     const len = i - start;
     if (len >= 90) {
@@ -795,7 +807,6 @@ function callsImportedAtTopLevel(text: string): boolean {
  * backtracking (for a module with no other reason, every pass over its text counts).
  */
 function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefined {
-  let run = 0;
   let lineRun = 0;
   let lineOnlyEncoded = true;
   let wrappedLines = 0;
@@ -807,13 +818,16 @@ function encodedOrDeep(text: string): 'encoded run' | 'deep brackets' | undefine
   for (let i = 0; i < n; i++) {
     const k = RUN_CLASS[text.charCodeAt(i)]!;
     if (k === ENCODED) {
+      // a whole run at once (most characters are in one: every identifier is)
+      let j = i + 1;
+      while (j < n && RUN_CLASS[text.charCodeAt(j)] === ENCODED) j++;
+      if (j - i >= 2000) return 'encoded run';
       blanks = 0;
       afterCode = true;
-      if (++run >= 2000) return 'encoded run';
-      lineRun++;
+      lineRun += j - i;
+      i = j - 1;
       continue;
     }
-    run = 0;
     if (k === BLANK) {
       if (afterCode && ++blanks >= 150) return 'encoded run';
       continue;
@@ -916,7 +930,8 @@ export function relevantRanges(text: string): SourceRange[] | undefined {
   for (const b of blocks) {
     if (b.keep) continue;
     b.text = text.slice(offsets[b.from]!, endOf(b.to));
-    b.keep = b.def === undefined || blockMatters(b.text) || CAPABILITY_WORDS.test(b.text) || (netRe?.test(b.text) ?? false);
+    // (the two single patterns first: either keeps the block without blockMatters' several passes)
+    b.keep = b.def === undefined || (netRe?.test(b.text) ?? false) || CAPABILITY_WORDS.test(b.text) || blockMatters(b.text);
   }
   // A dropped function that calls a kept one would carry that one's import-time phase: from the
   // kept names, keep every dropped function that calls one, and so on (a work list over who calls
@@ -1063,7 +1078,7 @@ function classMembers(
       continue;
     }
     const t = text.slice(offsets[m.from]!, endOf(m.to));
-    m.keep = blockMatters(t) || CAPABILITY_WORDS.test(t) || (netRe?.test(t) ?? false);
+    m.keep = (netRe?.test(t) ?? false) || CAPABILITY_WORDS.test(t) || blockMatters(t);
     if (!m.keep) dropped++;
   }
   if (dropped === 0 || !members.some((m) => m.keep)) return undefined;
@@ -1095,6 +1110,10 @@ function blockMatters(text: string): boolean {
   if ('word' in words || findShape(glued, words.keys, words.long) !== undefined) return true;
   return COMPUTED_IMPORT.test(text) || (ENCODER.test(text) && DNS_LOOKUP.test(text)) || encodedOrDeep(text) !== undefined;
 }
+
+/** Characters that change nothing for freshLines (all but # quotes brackets and the backslash): passed over with one look. */
+const FRESH_PLAIN = new Uint8Array(0x10000).fill(1);
+for (const ch of '#"\'()[]{}\\') FRESH_PLAIN[ch.charCodeAt(0)] = 0;
 
 const TRIPLE_DOUBLE = '"'.repeat(3);
 const TRIPLE_SINGLE = "'".repeat(3);
@@ -1136,6 +1155,10 @@ function freshLines(text: string, count: number): Uint8Array {
         continue;
       }
       const c = text.charCodeAt(j);
+      if (FRESH_PLAIN[c] === 1) {
+        j++;
+        continue;
+      }
       if (c === 35) break;
       if (c === 34 || c === 39) {
         if (text.charCodeAt(j + 1) === c && text.charCodeAt(j + 2) === c) {

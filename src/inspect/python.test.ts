@@ -213,3 +213,30 @@ describe('scopes', () => {
     expect(a.deepNesting).toBe(1);
   });
 });
+
+describe('parse input in chunks', () => {
+  it('finds the same calls with included ranges over many chunks as in the whole text', async () => {
+    const { analyseWith, pythonParser } = await import('./python.js');
+    const parser = await pythonParser();
+    // Long enough to cross many of the chunks tree-sitter is handed, with non-ASCII text (and a
+    // surrogate pair) and ranges that start and end between them.
+    const blocks = Array.from({ length: 400 }, (_, i) => `def f${i}(a, b='é😀'):\n    return g${i}(a) + "${'x'.repeat(i % 97)}"\n`);
+    const src = blocks.join('');
+    let at = 0;
+    const ranges = [];
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
+      if (i % 3 !== 1) {
+        const row = i * 2;
+        ranges.push({ startIndex: at, endIndex: at + b.length, startPosition: { row, column: 0 }, endPosition: { row: row + 2, column: 0 } });
+      }
+      at += b.length;
+    }
+    const whole = analyseWith(parser, src);
+    const some = analyseWith(parser, src, 0, false, ranges);
+    expect(whole.calls).toHaveLength(400);
+    expect(some.calls.map((c) => [c.callee, c.line])).toEqual(whole.calls.map((c) => [c.callee, c.line]).filter((_, i) => i % 3 !== 1));
+    const kept = (line: number): boolean => Math.floor((line - 1) / 2) % 3 !== 1;
+    expect(some.strings.map((s) => [s.value, s.line])).toEqual(whole.strings.filter((s) => kept(s.line)).map((s) => [s.value, s.line]));
+  });
+});

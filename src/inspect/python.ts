@@ -140,7 +140,8 @@ export async function analysePython(source: string): Promise<PyAnalysis> {
  * modules' functions at import; see prefilter.ts), it saves walking the bulk of the tree.
  */
 export function analyseWith(parser: TS.Parser, source: string, nesting = 0, shallow = false, ranges?: TS.Range[]): PyAnalysis {
-  const tree = ranges ? parser.parse(source, null, { includedRanges: ranges }) : parser.parse(source);
+  const input = parseInput(source, ranges);
+  const tree = ranges ? parser.parse(input, null, { includedRanges: ranges }) : parser.parse(input);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     const w = new Walker(parser, source, nesting, shallow);
@@ -150,6 +151,55 @@ export function analyseWith(parser: TS.Parser, source: string, nesting = 0, shal
   } finally {
     tree.delete();
   }
+}
+
+/** The most characters the tree-sitter glue copies into WASM per call of the input (its 10 KB buffer). */
+const CHUNK = 5119;
+/** A chunk that the lexer is expected to leave at once (see parseInput). */
+const PROBE = 64;
+
+/**
+ * The parse input, handed to tree-sitter in chunks that cost less to copy. Given the source string,
+ * the glue copies up to CHUNK characters from the asked position, one by one, at every call; and
+ * the lexer calls again each time it steps out of its chunk, which is often just behind it: it
+ * reads past a chunk's end (a call there), then lexes the next token from a character or two
+ * before (another call there, another full chunk). Parsing only some ranges, each range start
+ * costs a full chunk too, however short the range. So:
+ * - a chunk ends where its included range ends (the lexer jumps to the next range from there);
+ * - a call right at the end of the chunk before is answered with a short chunk, and a long one
+ *   comes with the call after (back a character, or on): each chunk boundary copies about PROBE
+ *   characters more instead of a whole chunk.
+ * Any chunking gives the same tree (tree-sitter reads its input through chunks of any length,
+ * and this only changes where they end); only the copying changes.
+ */
+function parseInput(source: string, ranges: TS.Range[] | undefined): (index: number) => string {
+  let lastEnd = -1;
+  let lastShort = false;
+  return (index: number): string => {
+    if (index >= source.length) return '';
+    let short = index === lastEnd && !lastShort;
+    let end = index + CHUNK;
+    if (ranges) {
+      // the first range that ends after `index` (a binary search: the lexer moves back as well as on)
+      let lo = 0;
+      let hi = ranges.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ranges[mid]!.endIndex <= index) lo = mid + 1;
+        else hi = mid;
+      }
+      const r = ranges[lo];
+      if (r && r.startIndex <= index && index < r.endIndex) {
+        if (r.endIndex < end) end = r.endIndex;
+        // (from the end of a range the lexer looks into the next one, and comes back, several times)
+        if (index === r.startIndex && index > 0 && !lastShort) short = true;
+      }
+    }
+    if (short) end = Math.min(end, index + PROBE);
+    lastShort = short;
+    lastEnd = Math.min(end, source.length);
+    return source.slice(index, lastEnd);
+  };
 }
 
 const FIELD_NAMES = [
