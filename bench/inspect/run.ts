@@ -370,14 +370,16 @@ function markdown(r: Results, items: Item[]): string {
   const tp = r.throughput as Record<string, Timing & { perSecondWall: number; perCpuSecond: number }>;
   const mal = items.filter((i) => i.set === 'malicious');
   const lines: string[] = [];
+  // (GuardDog's columns say so when it was not run, rather than count zeros)
+  const gd = (n: number, d: number): string => (runGuarddog ? `${n} (${pct(n, d)})` : 'not run');
   lines.push('### Recall on the malicious corpus', '');
   lines.push(`| | detected | of ${rc['samples']} |`, '|---|---|---|');
   lines.push(`| pyward, suspicious or malicious | ${rc['pywardSuspiciousOrWorse']} | ${pct(rc['pywardSuspiciousOrWorse']!, rc['samples']!)} |`);
   lines.push(`| pyward, malicious | ${rc['pywardMalicious']} | ${pct(rc['pywardMalicious']!, rc['samples']!)} |`);
   lines.push(`| pyward, expected verdict and every expected rule | ${Math.min(rc['pywardExpectedVerdict']!, rc['pywardExpectedRules']!)} | ${pct(Math.min(rc['pywardExpectedVerdict']!, rc['pywardExpectedRules']!), rc['samples']!)} |`);
-  lines.push(`| GuardDog, any finding | ${rc['guarddogAnyFinding']} | ${pct(rc['guarddogAnyFinding']!, rc['samples']!)} |`);
-  lines.push(`| GuardDog, label suspicious or high_risk | ${rc['guarddogSuspiciousOrWorse']} | ${pct(rc['guarddogSuspiciousOrWorse']!, rc['samples']!)} |`);
-  lines.push(`| GuardDog, label high_risk | ${rc['guarddogHighRisk']} | ${pct(rc['guarddogHighRisk']!, rc['samples']!)} |`, '');
+  lines.push(`| GuardDog, any finding | ${runGuarddog ? rc['guarddogAnyFinding'] : '—'} | ${runGuarddog ? pct(rc['guarddogAnyFinding']!, rc['samples']!) : 'not run'} |`);
+  lines.push(`| GuardDog, label suspicious or high_risk | ${runGuarddog ? rc['guarddogSuspiciousOrWorse'] : '—'} | ${runGuarddog ? pct(rc['guarddogSuspiciousOrWorse']!, rc['samples']!) : 'not run'} |`);
+  lines.push(`| GuardDog, label high_risk | ${runGuarddog ? rc['guarddogHighRisk'] : '—'} | ${runGuarddog ? pct(rc['guarddogHighRisk']!, rc['samples']!) : 'not run'} |`, '');
   lines.push('| sample | pyward | GuardDog label (score; rules behind its risks) |', '|---|---|---|');
   for (const i of mal) {
     lines.push(`| \`${i.sample!.sample}\` | ${i.pyward?.verdict} (${i.pyward?.score}) | ${i.guarddog ? `${i.guarddog.label} (${i.guarddog.score ?? '—'}; ${i.guarddog.riskRules.join(', ') || 'none'})` : '—'} |`);
@@ -387,12 +389,12 @@ function markdown(r: Results, items: Item[]): string {
   for (const set of ['wheel', 'sdist', 'debian', 'all'] as const) {
     const x = fp[set]!;
     lines.push(
-      `| ${set} | ${x['packages']} | ${x['pywardSuspiciousOrWorse']} (${pct(x['pywardSuspiciousOrWorse']!, x['packages']!)}) | ${x['pywardMalicious']} (${pct(x['pywardMalicious']!, x['packages']!)}) | ${x['guarddogAnyFinding']} (${pct(x['guarddogAnyFinding']!, x['packages']!)}) | ${x['guarddogSuspiciousOrWorse']} (${pct(x['guarddogSuspiciousOrWorse']!, x['packages']!)}) | ${x['guarddogHighRisk']} (${pct(x['guarddogHighRisk']!, x['packages']!)}) |`,
+      `| ${set} | ${x['packages']} | ${x['pywardSuspiciousOrWorse']} (${pct(x['pywardSuspiciousOrWorse']!, x['packages']!)}) | ${x['pywardMalicious']} (${pct(x['pywardMalicious']!, x['packages']!)}) | ${gd(x['guarddogAnyFinding']!, x['packages']!)} | ${gd(x['guarddogSuspiciousOrWorse']!, x['packages']!)} | ${gd(x['guarddogHighRisk']!, x['packages']!)} |`,
     );
   }
   const p = fp['projects']!;
   lines.push(
-    `| popular projects (wheel or sdist flagged) | ${p['projects']} | ${p['pywardSuspiciousOrWorse']} (${pct(p['pywardSuspiciousOrWorse']!, p['projects']!)}) | ${p['pywardMalicious']} (${pct(p['pywardMalicious']!, p['projects']!)}) | ${p['guarddogAnyFinding']} (${pct(p['guarddogAnyFinding']!, p['projects']!)}) | ${p['guarddogSuspiciousOrWorse']} (${pct(p['guarddogSuspiciousOrWorse']!, p['projects']!)}) | ${p['guarddogHighRisk']} (${pct(p['guarddogHighRisk']!, p['projects']!)}) |`,
+    `| popular projects (wheel or sdist flagged) | ${p['projects']} | ${p['pywardSuspiciousOrWorse']} (${pct(p['pywardSuspiciousOrWorse']!, p['projects']!)}) | ${p['pywardMalicious']} (${pct(p['pywardMalicious']!, p['projects']!)}) | ${gd(p['guarddogAnyFinding']!, p['projects']!)} | ${gd(p['guarddogSuspiciousOrWorse']!, p['projects']!)} | ${gd(p['guarddogHighRisk']!, p['projects']!)} |`,
   );
   lines.push('', 'Benign packages pyward judged suspicious or malicious:', '');
   const flagged = items.filter((i) => i.set !== 'malicious' && PW_RANK[i.pyward?.verdict ?? 'error'] >= 1);
@@ -412,7 +414,8 @@ function markdown(r: Results, items: Item[]): string {
   const gp = tp['guarddogParallel']!;
   if (gp.wall > 0) lines.push(row(`GuardDog, one process per package, ${availableParallelism()} at a time`, gp));
   const runs = (r.throughput['pywardOneProcess'] as { runs: Record<string, PywardRun> }).runs;
-  lines.push('', `pyward one process: the median of ${runs['benign']!.walls.length} runs per set (benign set: ${runs['benign']!.walls.map((w) => w.toFixed(1)).join(', ')} s wall).`);
+  const walls = runs['benign']!.walls;
+  if (walls.length > 1) lines.push('', `pyward one process: the median of ${walls.length} runs per set (benign set: ${walls.map((w) => w.toFixed(1)).join(', ')} s wall).`);
   const g = tp['guarddogPerPackage']!;
   const o = tp['pywardOneProcess']!;
   const s = tp['pywardPerPackage']!;
