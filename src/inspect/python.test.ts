@@ -239,4 +239,16 @@ describe('parse input in chunks', () => {
     const kept = (line: number): boolean => Math.floor((line - 1) / 2) % 3 !== 1;
     expect(some.strings.map((s) => [s.value, s.line])).toEqual(whole.strings.filter((s) => kept(s.line)).map((s) => [s.value, s.line]));
   });
+
+  it('reads surrogate pairs that a chunk boundary splits', async () => {
+    // Emoji strings of 1 to 7 pairs after a shifting prefix put chunk ends inside pairs somewhere.
+    for (let pad = 0; pad < 4; pad++) {
+      let src = `#${'x'.repeat(pad)}\nimport os\n`;
+      for (let i = 0; i < 3000; i++) src += `s${i} = "${'😀'.repeat(1 + (i % 7))}"\nos.system("a${i}")\n`;
+      const a = await analysePython(src);
+      expect(a.hasErrors).toBe(false);
+      expect(a.calls.filter((c) => c.callee === 'os.system')).toHaveLength(3000);
+      expect(a.strings.filter((s) => /^(😀)+$/u.test(s.value))).toHaveLength(3000);
+    }
+  });
 });
