@@ -55,7 +55,7 @@ export async function readArchive(path: string, options: ReadOptions = {}): Prom
   const name = basename(path);
   const head = readHead(path, 512);
   const format = sniffFormat(head);
-  return readArchiveData(format, path, name, path, options);
+  return readArchiveData(format, path, name, path, options, st.size);
 }
 
 /** The same for an archive already in memory (downloaded, or a test's), named `name`. */
@@ -70,12 +70,13 @@ async function readArchiveData(
   /** A file to read (streamed for tar), or the bytes themselves. */
   source: string | Buffer,
   options: ReadOptions,
+  /** The file's size as checked against the archive limit (a zip is read up to it, never further). */
+  size = 0,
 ): Promise<Archive> {
   const kind = kindFor(name, format);
   switch (format) {
     case 'zip':
       if (typeof source === 'string') {
-        const size = statSync(source).size;
         if (size > LAZY_ZIP_BYTES) {
           const { buf, load } = lazyZipFile(source, size);
           return readZipArchive(buf, path, name, kind, options, load);

@@ -19,7 +19,7 @@
  * words, and a loop for long encoded runs: a few hundred MB/s, against a few MB/s for parsing.
  */
 
-import { unescapePython } from './python.js';
+import { hexDigit, unescapePython } from './python.js';
 
 /**
  * Python names some rule resolves calls to, matched exactly (Python names are case-sensitive, so
@@ -451,14 +451,6 @@ function escapeAt(s: string, i: number): { length: number; cp?: number; named?: 
   const o3 = s.charCodeAt(i + 3) - 48;
   if (o1 >= 0 && o1 <= 7 && o2 >= 0 && o2 <= 7 && o3 >= 0 && o3 <= 7) return { length: 4, cp: (o1 * 64 + o2 * 8 + o3) & 0xff };
   return { length: 2 };
-}
-
-/** The value of a hex digit's character code, -1 for anything else (NaN past the end too). */
-function hexDigit(d: number): number {
-  if (d >= 48 && d <= 57) return d - 48;
-  if (d >= 97 && d <= 102) return d - 87;
-  if (d >= 65 && d <= 70) return d - 55;
-  return -1;
 }
 
 /** What JavaScript's `\s` matches beyond ASCII (the rules' patterns are JavaScript). */

@@ -1241,11 +1241,16 @@ export function unescapePython(s: string, bytes: boolean): string {
 
 function isHex(s: string, from: number, n: number): boolean {
   if (from + n > s.length) return false;
-  for (let k = from; k < from + n; k++) {
-    const c = s.charCodeAt(k);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
-  }
+  for (let k = from; k < from + n; k++) if (hexDigit(s.charCodeAt(k)) < 0) return false;
   return true;
+}
+
+/** The value of a hex digit's character code, -1 for anything else (NaN past the end too). */
+export function hexDigit(d: number): number {
+  if (d >= 48 && d <= 57) return d - 48;
+  if (d >= 97 && d <= 102) return d - 87;
+  if (d >= 65 && d <= 70) return d - 55;
+  return -1;
 }
 
 const SIMPLE_ESCAPES = new Map([
