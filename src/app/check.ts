@@ -10,6 +10,7 @@ import { canonicalVersion } from '../core/version.js';
 import { readInputs } from '../inputs/registry.js';
 import { offlineResult, type NameCheckResult, type SkippedCheck } from '../checks/names/online.js';
 import { loadPopular, popularListFile } from '../sources/popular/popular.js';
+import type { ProjectList } from '../sources/pypi/project-list.js';
 import { VERSION } from './version.js';
 
 export interface CheckOptions extends NameCheckOptions {
@@ -132,7 +133,31 @@ export async function checkNames(packages: readonly Package[], inventories: read
     // The raw spelling matters: a capital I for l (`jeIlyfish`) is only visible before normalization.
     for (const p of rest) findings.push(...checkName(p.rawName, popular, { allow }));
   }
-  if (opts.offline) return { findings, skipped: OFFLINE_SKIPPED.map((s) => ({ ...s })), diagnostics: [] };
+  // PyPI's project list, when `pyward db update --pypi-names` fetched one: only names that are not
+  // popular can be missing from it, so an audit of popular dependencies never reads its 14 MB.
+  const list = rest.length > 0 ? await openProjectList(opts.cacheDir) : undefined;
+  const known = new Map<string, string>();
+  for (const f of findings) if (f.target !== undefined && !known.has(f.name)) known.set(f.name, f.target);
+  if (opts.offline) {
+    const skipped = OFFLINE_SKIPPED.map((s) => ({ ...s }));
+    const existence = skipped.find((s) => s.check === 'existence')!;
+    if (!list) {
+      if (rest.length > 0) existence.reason = "offline, and no copy of PyPI's project list (`pyward db update --pypi-names` keeps one)";
+      return { findings, skipped, diagnostics: [] };
+    }
+    const { privateIndexes } = await import('../sources/pypi/indexes.js');
+    const { readPipConfig } = await import('../sources/pypi/pipconfig.js');
+    const pip = readPipConfig();
+    const privates = privateIndexes([...(pip.indexUrl ? [pip.indexUrl] : []), ...pip.extraIndexUrls, ...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])]);
+    if (privates.length > 0) {
+      existence.reason = `offline, and a private index is configured (${privates.join(', ')}): a name missing from PyPI may be one of its own`;
+      return { findings, skipped, diagnostics: [] };
+    }
+    const { addNearest, unknownOnList } = await import('../checks/names/unknown.js');
+    const unknown = unknownOnList(rest, list, opts.now).filter((f) => !allow.has(f.name));
+    addNearest(unknown, list, (n) => popular.rankOf(n), known);
+    return { findings: [...findings, ...unknown], skipped: skipped.filter((s) => s !== existence), diagnostics: listAge(list, opts.now) };
+  }
 
   const [{ checkConfusion, indexSetup }, { checkPublisher }, { checkRepojacking }, { checkSlopsquat }, { mergeResults }, { PypiJsonClient }, { pypiJsonBase, readPipConfig }, { GitHubClient }] =
     await Promise.all([
@@ -157,7 +182,33 @@ export async function checkNames(packages: readonly Package[], inventories: read
     await checkRepojacking(packages, { pypi, github, privateNames }),
     await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
   ]);
-  return { findings: [...findings, ...merged.findings.filter((f) => !allow.has(f.name))], skipped: merged.skipped, diagnostics: merged.diagnostics };
+  const online = merged.findings.filter((f) => !allow.has(f.name));
+  if (list && online.some((f) => f.kind === 'not-found')) {
+    const { addNearest } = await import('../checks/names/unknown.js');
+    addNearest(online, list, (n) => popular.rankOf(n), known);
+  }
+  return { findings: [...findings, ...online], skipped: merged.skipped, diagnostics: merged.diagnostics };
+}
+
+/** PyPI's project list from the cache, or undefined when none was fetched. */
+async function openProjectList(cacheDir: string): Promise<ProjectList | undefined> {
+  const { ProjectList, projectListFile } = await import('../sources/pypi/project-list.js');
+  return ProjectList.open(projectListFile(cacheDir));
+}
+
+/** After this many days the offline existence check warns that its list is getting old. */
+const LIST_MAX_AGE_DAYS = 30;
+
+function listAge(list: ProjectList, now?: Date): Diagnostic[] {
+  const age = ((now?.getTime() ?? Date.now()) - Date.parse(list.meta.fetchedAt)) / 86_400_000;
+  if (!(age > LIST_MAX_AGE_DAYS)) return [];
+  return [
+    {
+      severity: 'warning',
+      code: 'project-list-old',
+      message: `PyPI's project list is ${Math.floor(age)} days old: projects registered since then look missing; refresh it with \`pyward db update --pypi-names\``,
+    },
+  ];
 }
 
 /** One entry per distinct name, in input order, with every finding about it (de-duplicated). */

@@ -64,6 +64,36 @@ export async function updatePopular(cacheDir: string, url: string | undefined, w
   return { summary: `${r.projects} popular projects${r.lastUpdate ? ` (data of ${r.lastUpdate})` : ''} in ${file}` };
 }
 
+/**
+ * `pyward db update --pypi-names`: downloads the Simple API's list of every PyPI project into the
+ * cache directory, for the existence check offline and the nearest existing names of one missing.
+ */
+export async function updateProjectList(cacheDir: string, url: string | undefined, warn: (m: string) => void): Promise<{ summary: string }> {
+  const { refreshProjectList, projectListFile, DEFAULT_SIMPLE_INDEX } = await import('../sources/pypi/project-list.js');
+  const file = projectListFile(cacheDir);
+  const list = await refreshProjectList(url ?? DEFAULT_SIMPLE_INDEX, file, { onWarning: warn });
+  return { summary: `${list.size} PyPI project names from ${list.meta.url} in ${file}` };
+}
+
+export interface ProjectListStatus {
+  file: string;
+  projects: number;
+  url: string;
+  fetchedAt: string;
+  ageDays: number;
+  lastSerial?: number;
+}
+
+/** The cached list of PyPI's projects, or undefined when none was fetched. */
+export async function projectListStatus(cacheDir: string): Promise<ProjectListStatus | undefined> {
+  const { ProjectList, projectListFile } = await import('../sources/pypi/project-list.js');
+  const file = projectListFile(cacheDir);
+  const list = ProjectList.open(file);
+  if (!list) return undefined;
+  const { url, fetchedAt, lastSerial } = list.meta;
+  return { file, projects: list.size, url, fetchedAt, ageDays: Math.floor((Date.now() - Date.parse(fetchedAt)) / 86_400_000), ...(lastSerial !== undefined ? { lastSerial } : {}) };
+}
+
 export interface PopularStatus {
   file: string;
   /** True for the snapshot shipped with pyward (no refresh yet). */

@@ -1,5 +1,6 @@
 /** `pyward db import|update|status`: manage the local advisory database. */
 import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
 import { defaultCacheDir, defaultDbFile } from './options.js';
 import { EXIT } from './exit.js';
 
@@ -8,6 +9,7 @@ interface DbFlags {
   cacheDir?: string;
   url?: string;
   popular?: boolean;
+  pypiNames?: boolean;
   format?: 'table' | 'json';
 }
 
@@ -28,11 +30,26 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
       setCode(EXIT.clean);
     });
 
-  common(db.command('update').description('download the PyPI advisories from the OSV export (incremental after the first time), or with --popular the popular-projects list'))
-    .option('--url <url>', `base URL of the OSV PyPI export (default ${OSV_EXPORT}); with --popular, the list's URL (default: hugovk's top-pypi-packages.min.json)`)
+  common(
+    db
+      .command('update')
+      .description('download the PyPI advisories from the OSV export (incremental after the first time); with --popular or --pypi-names, a list the name checks use'),
+  )
+    .option(
+      '--url <url>',
+      `base URL of the OSV PyPI export (default ${OSV_EXPORT}); with --popular, the list's URL (default: hugovk's top-pypi-packages.min.json); with --pypi-names, the Simple API index (default https://pypi.org/simple/)`,
+    )
     .option('--popular', 'refresh the list of the most downloaded PyPI projects that the name checks compare with (kept in the cache directory)')
+    .option('--pypi-names', "download the names of all PyPI projects (one request, ~40 MB): check then finds missing names offline and suggests the existing one meant")
     .action(async (flags: DbFlags) => {
-      const { updateDatabase, updatePopular } = await import('../app/db.js');
+      const { updateDatabase, updatePopular, updateProjectList } = await import('../app/db.js');
+      if (flags.popular && flags.pypiNames) throw new UsageError('--popular and --pypi-names update different lists: run them one at a time');
+      if (flags.pypiNames) {
+        const r = await updateProjectList(flags.cacheDir ?? defaultCacheDir(), flags.url, warn);
+        process.stderr.write(`${r.summary}\n`);
+        setCode(EXIT.clean);
+        return;
+      }
       if (flags.popular) {
         const r = await updatePopular(flags.cacheDir ?? defaultCacheDir(), flags.url, warn);
         process.stderr.write(`${r.summary}\n`);
@@ -47,10 +64,11 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
   common(db.command('status').description('show the database age and counts'))
     .option('--format <format>', 'table or json', 'table')
     .action(async (flags: DbFlags) => {
-      const { databaseStatus, popularStatus } = await import('../app/db.js');
+      const { databaseStatus, popularStatus, projectListStatus } = await import('../app/db.js');
       const s = databaseStatus(dbFile(flags));
       const p = await popularStatus(flags.cacheDir ?? defaultCacheDir());
-      if (flags.format === 'json') process.stdout.write(JSON.stringify({ ...s, popular: p }, null, 2) + '\n');
+      const n = await projectListStatus(flags.cacheDir ?? defaultCacheDir());
+      if (flags.format === 'json') process.stdout.write(JSON.stringify({ ...s, popular: p, pypiNames: n ?? null }, null, 2) + '\n');
       else
         process.stdout.write(
           [
@@ -63,6 +81,9 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
             ...(s.recordTransform ? [`stored as:  ${s.recordTransform} (listed versions that a record's own ranges cover are left out)`] : []),
             `popular:    ${p.projects} projects in ${p.file}${p.shipped ? ' (shipped with pyward; `pyward db update --popular` refreshes it)' : ''}`,
             ...(p.fetchedAt ? [`            fetched ${p.fetchedAt} (${p.ageDays} days ago)${p.dataOf ? `, data of ${p.dataOf}` : ''} from ${p.url}`] : []),
+            n
+              ? `pypi names: ${n.projects} projects in ${n.file}, fetched ${n.fetchedAt} (${n.ageDays} days ago) from ${n.url}`
+              : 'pypi names: none (`pyward db update --pypi-names` fetches them for the offline existence check)',
           ].join('\n') + '\n',
         );
       setCode(EXIT.clean);

@@ -47,21 +47,21 @@ function repositoryLinks(project: ProjectInfo): { repos: number; links: number }
   return { repos: urls.filter((u) => parseRepoUrl(u) !== undefined).length, links: urls.length };
 }
 
+/** A name that `source` does not have: high, because anyone may register it. */
+export function notFoundFinding(name: string, source: string): Omit<NameFinding, 'location'> {
+  return {
+    kind: 'not-found',
+    name,
+    risk: 'high',
+    evidence: [`'${name}' does not exist on ${source}`, "installing it fails today and runs an attacker's code tomorrow if someone registers it"],
+    suggestion: `check where the name came from (AI assistants invent package names); find the real project and fix the requirement, and do not retry the install until '${name}' is confirmed`,
+  };
+}
+
 /** The finding for one project PyPI answered about, or undefined when nothing is suspicious. */
 export function judgeProject(project: ProjectInfo, source: string, j: ProjectJudgement): Omit<NameFinding, 'location'> | undefined {
   const name = project.name;
-  if (!project.exists) {
-    return {
-      kind: 'not-found',
-      name,
-      risk: 'high',
-      evidence: [
-        `'${name}' does not exist on ${source}`,
-        'installing it fails today and runs an attacker\'s code tomorrow if someone registers it',
-      ],
-      suggestion: `check where the name came from (AI assistants invent package names); find the real project and fix the requirement, and do not retry the install until '${name}' is confirmed`,
-    };
-  }
+  if (!project.exists) return notFoundFinding(name, source);
   const withFiles = project.releases.filter((r) => r.files.length > 0);
   if (withFiles.length === 0) {
     return {

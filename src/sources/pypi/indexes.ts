@@ -47,3 +47,8 @@ export function jsonApiBase(indexUrl: string): string | undefined {
   u.hash = '';
   return u.toString().replace(/\/+$/, '');
 }
+
+/** The distinct indexes among `urls` that are not the public PyPI, credentials removed, for messages. */
+export function privateIndexes(urls: readonly string[]): string[] {
+  return [...new Set(urls.filter((u) => !isPublicIndex(u)).map(indexKey))];
+}
