@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../src/sources/osv/testdata/server.js';
+import { ProjectList, projectListFile } from '../src/sources/pypi/project-list.js';
 import { newPypiState, pypiHandler } from '../src/sources/pypi/testdata/pypi-server.js';
 import { pyward, pywardAsync, ROOT, SHARED } from './support/cli.js';
 
@@ -96,5 +97,21 @@ describe('pyward check online (local PyPI)', () => {
     expect(by['huggingface-cli']).toContain('slopsquat');
     expect(r.code).toBe(1);
     expect(out.skipped.map((s) => s.reason)).not.toContain('offline');
+  });
+
+  it("with PyPI's project list in the cache, a missing name also gets the existing project it is a slip from", async () => {
+    const cache = join(work, 'cache-with-list');
+    ProjectList.from(['huggingface-cli', 'no-such-project-xy', 'numpy'], { url: 'https://pypi.org/simple/', fetchedAt: new Date().toISOString() }).save(projectListFile(cache));
+    const r = await pywardAsync(
+      ['check', '--format', 'json', '--pypi-url', server.url, '--github-api-url', server.url, '--dns-server', '127.0.0.1:9',
+        '--young-days', '100000', 'no-such-project-xyz'],
+      { env: { ...env, PYWARD_CACHE_DIR: cache } },
+    );
+    const out = JSON.parse(r.stdout) as Out;
+    const missing = out.names[0]!.findings.find((f) => f.kind === 'not-found')!;
+    // The online answer (the local PyPI's 404) is the source; the list only adds the neighbour.
+    expect(missing.evidence[0]).toBe(`'no-such-project-xyz' does not exist on ${server.url}`);
+    expect(missing.target).toBe('no-such-project-xy');
+    expect(missing.evidence).toContain("closest existing project: 'no-such-project-xy' (1 edit: added letter 'z')");
   });
 });

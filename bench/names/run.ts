@@ -22,6 +22,8 @@ import { gunzipSync } from 'node:zlib';
 import type { NameFinding } from '../../src/core/model.js';
 import { normalizeName } from '../../src/core/names.js';
 import { checkName, rankedMatches } from '../../src/checks/names/typosquat.js';
+import { checkNames, packageFromName } from '../../src/app/check.js';
+import { ProjectList, projectListFile } from '../../src/sources/pypi/project-list.js';
 import { DEFAULT_POPULAR_FILE, loadPopular, type PopularIndex } from '../../src/sources/popular/popular.js';
 import { sampleNames } from './sample.js';
 
@@ -233,6 +235,56 @@ t0 = performance.now();
 const sampleResult = { ...alertSample(sample, index), ms: ms(t0) };
 console.error(`alert rate: ${sampleResult.alerts}/${sampleResult.size} = ${sampleResult.alertRatePct}% (risk >= medium ${sampleResult.atLeastMediumPct}%)`);
 
+/**
+ * The same rows and sample through `pyward check --offline` with PyPI's project list in the cache
+ * (the names snapshot saved as `pyward db update --pypi-names` saves the live list). A row counts
+ * when the first finding that names a target names the labeled one.
+ */
+async function withProjectList(names: string[]) {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'pyward-bench-list-'));
+  try {
+    let t = performance.now();
+    ProjectList.from(names, { url: 'file:pypi-names.tsv.gz', fetchedAt: new Date().toISOString() }).save(projectListFile(cacheDir));
+    const buildMs = ms(t);
+    const run = async (rows: string[]) => {
+      const t1 = performance.now();
+      const r = await checkNames(rows.map((n) => packageFromName(n, { file: 'bench' })), [], { offline: true, cacheDir });
+      return { ms: ms(t1), findings: r.findings };
+    };
+    const recall = async (rows: LabeledRow[]) => {
+      const { ms: took, findings } = await run(rows.map((r) => r.name));
+      const target = (n: string) => findings.find((f) => f.name === normalizeName(n) && f.target !== undefined)?.target ?? null;
+      const missing = new Set(findings.filter((f) => f.kind === 'not-found').map((f) => f.name));
+      return {
+        rows: rows.length,
+        notOnList: rows.filter((r) => missing.has(normalizeName(r.name))).length,
+        rightTarget: rows.filter((r) => target(r.name) === r.target).length,
+        flagged: rows.filter((r) => findings.some((f) => f.name === normalizeName(r.name))).length,
+        ms: took,
+        results: rows.map((r) => ({ name: r.name, target: r.target, got: target(r.name) })),
+      };
+    };
+    const ecoList = await recall(eco);
+    const ownList = await recall(own);
+    t = performance.now();
+    const { findings } = await run(sample.map((s) => s.name));
+    return {
+      listBuildMs: buildMs,
+      ecosystems: ecoList,
+      own: ownList,
+      sample: { size: sample.length, flagged: new Set(findings.map((f) => f.name)).size, notFound: findings.filter((f) => f.kind === 'not-found').length, ms: ms(t) },
+    };
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+const listResult = await withProjectList(all.map((a) => a.name));
+console.error(
+  `with PyPI's project list: ecosyste-ms ${listResult.ecosystems.rightTarget}/${listResult.ecosystems.rows} right target (${listResult.ecosystems.notOnList} not on the list), ` +
+    `own ${listResult.own.rightTarget}/${listResult.own.rows}, sample ${listResult.sample.flagged}/${listResult.sample.size} flagged (${listResult.sample.notFound} not found)`,
+);
+
 let full: Record<string, unknown> = { skipped: '--no-full' };
 if (!args.includes('--no-full')) {
   const names = all.map((a) => a.name);
@@ -282,6 +334,7 @@ const out = {
   index: { file: 'data/pypi-top15000.tsv', projects: index.size, spellings: index.forms.length, loadMs, deletionIndexMs: warmMs },
   labeled: { ecosystems: ecoResult, own: ownResult },
   alertSample: sampleResult,
+  withProjectList: listResult,
   fullRun: full,
   guarddog: gd,
 };

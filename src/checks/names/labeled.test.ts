@@ -3,15 +3,21 @@
  * not. The lists of known misses are exact: a rule change that catches one of them fails here until
  * the entry is removed, so the lists never overstate what is missed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkNames, packageFromName } from '../../app/check.js';
 import { normalizeName } from '../../core/names.js';
 import { loadPopular } from '../../sources/popular/popular.js';
+import { ProjectList, projectListFile } from '../../sources/pypi/project-list.js';
 import { checkName } from './typosquat.js';
 
 const index = loadPopular();
 const ECOSYSTEMS = fileURLToPath(new URL('../../../../shared/data/typosquats-ecosystems.csv', import.meta.url));
+const PYPI_NAMES = fileURLToPath(new URL('../../../../shared/data/pypi-names.tsv.gz', import.meta.url));
 
 /** What pyward reports instead of the labeled target: nothing, or another target. */
 interface KnownMiss {
@@ -77,13 +83,17 @@ function verdicts(rows: { name: string; target: string }[], known: Record<string
   return { right, unexpected };
 }
 
-describe.skipIf(!existsSync(ECOSYSTEMS))('ecosyste-ms typosquatting dataset, PyPI rows', () => {
-  const rows = readFileSync(ECOSYSTEMS, 'utf8')
+function ecosystemsRows(): { name: string; target: string }[] {
+  return readFileSync(ECOSYSTEMS, 'utf8')
     .split('\n')
     .slice(1)
     .map((l) => l.split(','))
     .filter((c) => c[2] === 'pypi')
     .map((c) => ({ name: c[0]!, target: normalizeName(c[1]!) }));
+}
+
+describe.skipIf(!existsSync(ECOSYSTEMS))('ecosyste-ms typosquatting dataset, PyPI rows', () => {
+  const rows = ecosystemsRows();
 
   it('flags every row with the right target, except the known misses', () => {
     expect(rows).toHaveLength(95);
@@ -113,5 +123,43 @@ describe("the project's own labeled cases (testdata/labeled.tsv)", () => {
     const { right, unexpected } = verdicts(rows, OWN_KNOWN);
     expect(unexpected).toEqual([]);
     expect(right).toBe(rows.length - Object.keys(OWN_KNOWN).length);
+  });
+});
+
+/**
+ * The same rows through `pyward check --offline` with PyPI's project list in the cache (here the
+ * names snapshot of ../shared, as `pyward db update --pypi-names` would save it). The malicious
+ * projects have all been taken down, so each is a missing name, and the list says which existing
+ * project it is a slip away from, popular or not. A row counts when the first finding that names a
+ * target names the labeled one.
+ */
+describe.skipIf(!existsSync(ECOSYSTEMS) || !existsSync(PYPI_NAMES))("ecosyste-ms rows with PyPI's project list", () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'pyward-labeled-list-'));
+  afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+  it('adds the rows whose target exists on PyPI but is not popular, and changes no other verdict', async () => {
+    const names = gunzipSync(readFileSync(PYPI_NAMES)).toString('utf8').split('\n').slice(1).map((l) => l.split('\t')[0]!).filter(Boolean);
+    ProjectList.from(names, { url: 'file:pypi-names.tsv.gz', fetchedAt: '2026-11-26T00:00:00.000Z' }).save(projectListFile(cacheDir));
+    const rows = ecosystemsRows();
+    const packages = rows.map((r) => packageFromName(r.name, { file: 'rows' }));
+    const result = await checkNames(packages, [], { offline: true, cacheDir, now: new Date('2026-11-27T00:00:00Z') });
+    expect(result.skipped.map((s) => s.check)).not.toContain('existence');
+    const targetOf = (name: string): string | null => result.findings.find((f) => f.name === normalizeName(name) && f.target !== undefined)?.target ?? null;
+
+    const gained: string[] = [];
+    const lost: string[] = [];
+    const misled: string[] = [];
+    for (const r of rows) {
+      const before = checkName(r.name, index)[0]?.target ?? null;
+      const after = targetOf(r.name);
+      if (after === r.target && before !== r.target) gained.push(r.name);
+      if (before === r.target && after !== r.target) lost.push(r.name);
+      if (before === null && after !== null && after !== r.target) misled.push(`${r.name} -> ${after}`);
+    }
+    expect(lost).toEqual([]);
+    expect(gained.sort()).toEqual(['asycn', 'ethreium', 'oensea', 'oepnsea', 'openrsea', 'openseea', 'opnsea']);
+    // Their targets are not PyPI projects (detectron2, figlet, python), so another existing name is closest.
+    expect(misled.sort()).toEqual(['detectren -> detectree', 'detectron4 -> detection', 'figlets -> piglets', 'pytoh -> pytho']);
+    expect(rows.filter((r) => targetOf(r.name) === r.target)).toHaveLength(95 - Object.keys(ECOSYSTEMS_KNOWN).length + gained.length);
   });
 });
