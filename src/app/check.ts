@@ -134,11 +134,11 @@ export async function checkNames(packages: readonly Package[], inventories: read
     for (const p of rest) findings.push(...checkName(p.rawName, popular, { allow }));
   }
   // PyPI's project list, when `pyward db update --pypi-names` fetched one: only names that are not
-  // popular can be missing from it, so an audit of popular dependencies never reads its 14 MB.
-  const list = rest.length > 0 ? await openProjectList(opts.cacheDir) : undefined;
+  // popular can be missing from it, so an audit of popular dependencies never reads its 16 MB.
   const known = new Map<string, string>();
   for (const f of findings) if (f.target !== undefined && !known.has(f.name)) known.set(f.name, f.target);
   if (opts.offline) {
+    const list = rest.length > 0 ? await openProjectList(opts.cacheDir) : undefined;
     const skipped = OFFLINE_SKIPPED.map((s) => ({ ...s }));
     const existence = skipped.find((s) => s.check === 'existence')!;
     if (!list) {
@@ -183,7 +183,8 @@ export async function checkNames(packages: readonly Package[], inventories: read
     await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
   ]);
   const online = merged.findings.filter((f) => !allow.has(f.name));
-  if (list && online.some((f) => f.kind === 'not-found')) {
+  const list = online.some((f) => f.kind === 'not-found') ? await openProjectList(opts.cacheDir) : undefined;
+  if (list) {
     const { addNearest } = await import('../checks/names/unknown.js');
     addNearest(online, list, (n) => popular.rankOf(n), known);
   }

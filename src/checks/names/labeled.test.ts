@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkNames, packageFromName } from '../../app/check.js';
 import { normalizeName } from '../../core/names.js';
 import { loadPopular } from '../../sources/popular/popular.js';
@@ -135,7 +135,16 @@ describe("the project's own labeled cases (testdata/labeled.tsv)", () => {
  */
 describe.skipIf(!existsSync(ECOSYSTEMS) || !existsSync(PYPI_NAMES))("ecosyste-ms rows with PyPI's project list", () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'pyward-labeled-list-'));
-  afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+  // The machine's pip configuration must not decide the outcome: an index-url there would be private.
+  beforeAll(() => {
+    vi.stubEnv('PIP_CONFIG_FILE', '/dev/null');
+    vi.stubEnv('PIP_INDEX_URL', undefined);
+    vi.stubEnv('PIP_EXTRA_INDEX_URL', undefined);
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
 
   it('adds the rows whose target exists on PyPI but is not popular, and changes no other verdict', async () => {
     const names = gunzipSync(readFileSync(PYPI_NAMES)).toString('utf8').split('\n').slice(1).map((l) => l.split('\t')[0]!).filter(Boolean);
