@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { importOsvSource } from '../sources/osv/database.js';
 import { AdvisoryStore } from '../sources/osv/store.js';
 import { updateDatabase as update } from '../sources/osv/update.js';
-import { formatLocation } from '../core/errors.js';
+import { formatLocation, UsageError } from '../core/errors.js';
 import type { Diagnostic } from '../core/model.js';
 import { pruneVersionsTransform } from '../checks/vulns/prune.js';
 import { severityScorer } from '../checks/vulns/severity.js';
@@ -58,7 +58,7 @@ export async function updatePopular(cacheDir: string, url: string | undefined, w
     import('../sources/popular/popular.js'),
   ]);
   const file = refreshedPopularFile(cacheDir);
-  mkdirSync(dirname(file), { recursive: true });
+  makeCacheDir(dirname(file));
   const r = await refreshPopular(url ?? DEFAULT_POPULAR_URL, file, { onDiagnostic: (d) => warn(d.message) });
   loadPopular(file, { cacheDir });
   return { summary: `${r.projects} popular projects${r.lastUpdate ? ` (data of ${r.lastUpdate})` : ''} in ${file}` };
@@ -71,8 +71,18 @@ export async function updatePopular(cacheDir: string, url: string | undefined, w
 export async function updateProjectList(cacheDir: string, url: string | undefined, warn: (m: string) => void): Promise<{ summary: string }> {
   const { refreshProjectList, projectListFile, DEFAULT_SIMPLE_INDEX } = await import('../sources/pypi/project-list.js');
   const file = projectListFile(cacheDir);
+  makeCacheDir(dirname(file));
   const list = await refreshProjectList(url ?? DEFAULT_SIMPLE_INDEX, file, { onWarning: warn });
   return { summary: `${list.size} PyPI project names from ${list.meta.url} in ${file}` };
+}
+
+/** Before a download, not after it: a cache directory that cannot be made is the user's to fix. */
+function makeCacheDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create the cache directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass a writable --cache-dir or set PYWARD_CACHE_DIR`);
+  }
 }
 
 export interface ProjectListStatus {

@@ -109,11 +109,11 @@ export class ProjectList {
   }
 
   save(file: string): void {
-    mkdirSync(dirname(file), { recursive: true });
     const bytes = packArrays({ format: FORMAT, meta: this.meta }, { chars: this.names.chars, start: this.names.start });
     // Written beside the target and renamed over it: a reader sees the old list or the new one.
     const tmp = `${file}.${process.pid}.tmp`;
     try {
+      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(tmp, bytes);
       renameSync(tmp, file);
     } catch (e) {
@@ -187,7 +187,7 @@ export async function refreshProjectList(indexUrl: string, file: string, options
   // PyPI sends its serial as a header with either format; the JSON form also has it in `meta`.
   const serial = Number(res.headers.get('x-pypi-last-serial') ?? NaN);
   if (parsed.lastSerial === undefined && Number.isSafeInteger(serial)) parsed.lastSerial = serial;
-  if (parsed.skipped > 0) onWarning?.(`${url}: skipped ${parsed.skipped} entries that are not valid project names`);
+  if (parsed.skipped > 0) onWarning?.(`${url}: skipped ${parsed.skipped === 1 ? '1 entry that is not a valid project name' : `${parsed.skipped} entries that are not valid project names`}`);
   const list = ProjectList.from(parsed.names, {
     url,
     fetchedAt: new Date(now()).toISOString(),
