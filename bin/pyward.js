@@ -23,6 +23,14 @@ try {
 } catch {
   // best effort, as above
 }
+// A reader that stops early (`pyward audit ... | head`) closes the pipe: the rest of the report has
+// nowhere to go, which is the reader's choice, not an error. The command still finishes and exits
+// with its own code (findings are still findings), instead of an unhandled EPIPE and a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
 const { main } = await import('../dist/cli/main.js');
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pyward } from './support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, pyward, ROOT } from './support/cli.js';
 
 const cache = mkdtempSync(join(tmpdir(), 'pyward-cli-cache-'));
 const env = { PYWARD_CACHE_DIR: cache };
@@ -118,5 +119,15 @@ describe('pyward audit on bad input', () => {
     const r = pyward(['audit', 'examples/requirements.txt'], { env: { PYWARD_CACHE_DIR: mkdtempSync(join(tmpdir(), 'pyward-empty-')) } });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/pyward db update/);
+  });
+});
+
+describe('pyward audit into a pipe that closes early', () => {
+  it('a reader that stops (| head) ends the output quietly, and the exit code is still the audit\'s', () => {
+    // 1,000 pins make a report of about 1 MB, far more than a pipe holds, so writing outlives `head`.
+    const script = `"${process.execPath}" "${BIN}" audit -r bench/inputs/requirements-1000.txt --db examples/advisories --format json | head -c 10 >/dev/null; echo "exit=\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, PYWARD_CACHE_DIR: mkdtempSync(join(tmpdir(), 'pyward-epipe-')) }, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(r.stdout.trim()).toBe('exit=1');
   });
 });
