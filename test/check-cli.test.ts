@@ -101,13 +101,19 @@ describe('pyward check online (local PyPI)', () => {
 
   it("with PyPI's project list in the cache, a missing name also gets the existing project it is a slip from", async () => {
     const cache = join(work, 'cache-with-list');
-    ProjectList.from(['huggingface-cli', 'no-such-project-xy', 'numpy'], { url: 'https://pypi.org/simple/', fetchedAt: new Date().toISOString() }).save(projectListFile(cache));
+    ProjectList.from(['huggingface-cli', 'huggingface-clip', 'no-such-project-xy', 'numpy'], { url: 'https://pypi.org/simple/', fetchedAt: new Date().toISOString() }).save(
+      projectListFile(cache),
+    );
     const r = await pywardAsync(
       ['check', '--format', 'json', '--pypi-url', server.url, '--github-api-url', server.url, '--dns-server', '127.0.0.1:9',
-        '--young-days', '100000', 'no-such-project-xyz'],
+        '--young-days', '100000', 'no-such-project-xyz', 'huggingface-cli'],
       { env: { ...env, PYWARD_CACHE_DIR: cache } },
     );
     const out = JSON.parse(r.stdout) as Out;
+    // A young project (a slopsquat while it is live) gets the other existing names near it, never itself.
+    const young = out.names[1]!.findings.find((f) => f.kind === 'slopsquat')!;
+    expect(young.target).toBe('huggingface-clip');
+    expect(young.evidence).toContain("closest existing project: 'huggingface-clip' (1 edit: dropped letter 'p')");
     const missing = out.names[0]!.findings.find((f) => f.kind === 'not-found')!;
     // The online answer (the local PyPI's 404) is the source; the list only adds the neighbour.
     expect(missing.evidence[0]).toBe(`'no-such-project-xyz' does not exist on ${server.url}`);

@@ -183,7 +183,7 @@ export async function checkNames(packages: readonly Package[], inventories: read
     await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
   ]);
   const online = merged.findings.filter((f) => !allow.has(f.name));
-  const list = online.some((f) => f.kind === 'not-found') ? await openProjectList(opts.cacheDir) : undefined;
+  const list = online.some((f) => f.kind === 'not-found' || f.kind === 'slopsquat') ? await openProjectList(opts.cacheDir) : undefined;
   if (list) {
     const { addNearest } = await import('../checks/names/unknown.js');
     addNearest(online, list, (n) => popular.rankOf(n), known);

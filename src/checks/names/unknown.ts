@@ -2,7 +2,8 @@
  * Names that do not exist on PyPI, judged against PyPI's list of every project (fetched by
  * `pyward db update --pypi-names`): offline, and with the existing projects such a name is a slip
  * away from, which is what the user most likely meant (`opnsea` -> `opensea`). The popular list
- * cannot say that when the project meant is not among the most downloaded.
+ * cannot say that when the project meant is not among the most downloaded. A young project that
+ * looks like a slopsquat gets the same neighbours (its own name excluded).
  *
  * Which neighbour is "meant": fewer edits first; then one that keeps the first letter (people
  * rarely mistype the first letter of a word: `opnsea` is `opensea`, not `pnsea`); then a popular
@@ -132,10 +133,14 @@ export function nearestEvidence(
   return { evidence: [`${known === undefined ? 'equally close existing projects' : 'existing projects close to it'}: ${shown.join(', ')}${more}`] };
 }
 
-/** Adds the nearest existing projects to every `not-found` finding; `known` maps names to the popular rules' targets. */
+/**
+ * Adds the nearest other existing projects to every `not-found` and `slopsquat` finding (a name
+ * registered days ago is a squat while it is live, and what it imitates is the same question);
+ * `known` maps names to the popular rules' targets.
+ */
 export function addNearest(findings: NameFinding[], list: ProjectList, rankOf: (name: string) => number | undefined, known: ReadonlyMap<string, string>): void {
   for (const f of findings) {
-    if (f.kind !== 'not-found' || f.target !== undefined) continue;
+    if ((f.kind !== 'not-found' && f.kind !== 'slopsquat') || f.target !== undefined) continue;
     const near = nearestEvidence(f.name, list, rankOf, known.get(f.name));
     f.evidence.push(...near.evidence);
     if (near.target !== undefined) {
