@@ -94,6 +94,12 @@ describe('nearestEvidence', () => {
     expect(nearestEvidence('qqqqqqqq', list('numpy'), noRanks).evidence).toEqual(['no existing project is within two edits of it']);
   });
 
+  it('does not search names longer than 100 characters (hostile input: the spellings grow with the square)', () => {
+    const long = 'a'.repeat(5000);
+    expect(nearestEvidence(long, list('a'.repeat(4999)), noRanks)).toEqual({ evidence: ['not compared with existing projects: longer than 100 characters'] });
+    expect(nearestEvidence('a'.repeat(100), list('a'.repeat(99)), noRanks).target).toBe('a'.repeat(99));
+  });
+
   it('shows three neighbours and counts the rest', () => {
     const e = nearestEvidence('abcd', list('abce', 'abcf', 'abcg', 'abch', 'abci'), noRanks);
     expect(e.evidence[0]).toMatch(/ and 2 more$/);

@@ -32,6 +32,11 @@ export interface Neighbour {
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789-';
 /** Candidates shown in the evidence at most. */
 const SHOWN = 3;
+/**
+ * Longer names are not searched: the one-edit spellings grow with the square of the length, and a
+ * name this long (PyPI's longest real ones are joke names) is nobody's slip of the keyboard.
+ */
+const MAX_SEARCHED_LENGTH = 100;
 
 const SLIP_ORDER: Record<string, number> = { swap: 0, repeat: 0, undouble: 0, plural: 0, insert: 1, delete: 1, keyboard: 2, 'look-alike': 2, vowel: 2, substitute: 3 };
 
@@ -55,6 +60,7 @@ function oneEditVariants(s: string): Set<string> {
 
 /** Names on `list` within two edits of `name` (one edit, or two for long names with none at one). */
 function candidates(name: string, list: ProjectList): string[] {
+  if (name.length > MAX_SEARCHED_LENGTH) return [];
   const one = [...oneEditVariants(name)].filter((v) => list.has(v));
   if (one.length > 0 || name.length < TWO_EDITS_MIN_LENGTH) return one;
   // Two edits: only names with the same first letter (see the rule above), found by a scan of
@@ -113,6 +119,7 @@ export function nearestEvidence(
 ): Pick<NameFinding, 'evidence'> & { target?: string } {
   const found = nearestExisting(name, list, rankOf);
   let { neighbours, clear } = found;
+  if (name.length > MAX_SEARCHED_LENGTH) return { evidence: [`not compared with existing projects: longer than ${MAX_SEARCHED_LENGTH} characters`] };
   if (neighbours.length === 0) return { evidence: [`no existing project is within ${name.length >= TWO_EDITS_MIN_LENGTH ? 'two edits' : 'one edit'} of it`] };
   if (known !== undefined) {
     const at = neighbours.findIndex((n) => n.name === known);
