@@ -65,6 +65,19 @@ describe('check --offline before any list is fetched', () => {
     expect(existence?.reason).toMatch(/--pypi-names/);
   });
 
+  it('db status on a machine with nothing yet: the lists are shown, the missing database is one line on stderr, exit 3', () => {
+    const empty = join(work, 'empty-cache');
+    const r = pyward(['db', 'status', '--cache-dir', empty], { env });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^advisories: none \(`pyward db update` downloads them/m);
+    expect(r.stdout).toMatch(/^popular: +\d+ projects in .*pypi-top15000\.tsv \(shipped with pyward/m);
+    expect(r.stdout).toMatch(/^pypi names: none/m);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^pyward: no advisory database at .*empty-cache/)]);
+    const json = pyward(['db', 'status', '--format', 'json', '--cache-dir', empty], { env });
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ missing: true, file: join(empty, 'osv.db'), pypiNames: null, popular: { shipped: true } });
+  });
+
   it('db status says there is no list', () => {
     const r = pyward(['db', 'status', '--format', 'json', '--cache-dir', fresh], { env });
     expect(r.code).toBe(0);

@@ -65,20 +65,34 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
     .option('--format <format>', 'table or json', 'table')
     .action(async (flags: DbFlags) => {
       const { databaseStatus, popularStatus, projectListStatus } = await import('../app/db.js');
-      const s = databaseStatus(dbFile(flags));
+      const { PywardError } = await import('../core/errors.js');
+      // The lists are shown even without an advisory database (a fresh machine has none yet); the
+      // missing database is then its own line, and the exit code (3) says it is missing.
+      let s: ReturnType<typeof databaseStatus> | undefined;
+      let missing: InstanceType<typeof PywardError> | undefined;
+      try {
+        s = databaseStatus(dbFile(flags));
+      } catch (e) {
+        if (!(e instanceof PywardError) || e.code !== 'db-missing') throw e;
+        missing = e;
+      }
       const p = await popularStatus(flags.cacheDir ?? defaultCacheDir());
       const n = await projectListStatus(flags.cacheDir ?? defaultCacheDir());
-      if (flags.format === 'json') process.stdout.write(JSON.stringify({ ...s, popular: p, pypiNames: n ?? null }, null, 2) + '\n');
+      if (flags.format === 'json') process.stdout.write(JSON.stringify({ ...(s ?? { file: dbFile(flags), missing: true }), popular: p, pypiNames: n ?? null }, null, 2) + '\n');
       else
         process.stdout.write(
           [
             `database:   ${dbFile(flags)}`,
-            `source:     ${s.source}`,
-            `built:      ${s.builtAt}${s.ageDays !== undefined ? ` (${s.ageDays} days ago)` : ''}`,
-            `advisories: ${s.records}`,
-            `packages:   ${s.packages}`,
-            ...(s.newestModified ? [`newest:     ${s.newestModified}`] : []),
-            ...(s.recordTransform ? [`stored as:  ${s.recordTransform} (listed versions that a record's own ranges cover are left out)`] : []),
+            ...(s
+              ? [
+                  `source:     ${s.source}`,
+                  `built:      ${s.builtAt}${s.ageDays !== undefined ? ` (${s.ageDays} days ago)` : ''}`,
+                  `advisories: ${s.records}`,
+                  `packages:   ${s.packages}`,
+                  ...(s.newestModified ? [`newest:     ${s.newestModified}`] : []),
+                  ...(s.recordTransform ? [`stored as:  ${s.recordTransform} (listed versions that a record's own ranges cover are left out)`] : []),
+                ]
+              : ['advisories: none (`pyward db update` downloads them, `pyward db import PATH` builds them from local files)']),
             `popular:    ${p.projects} projects in ${p.file}${p.shipped ? ' (shipped with pyward; `pyward db update --popular` refreshes it)' : ''}`,
             ...(p.fetchedAt ? [`            fetched ${p.fetchedAt} (${p.ageDays} days ago)${p.dataOf ? `, data of ${p.dataOf}` : ''} from ${p.url}`] : []),
             n
@@ -86,6 +100,11 @@ export function registerDb(program: Command, setCode: (code: number) => void): v
               : 'pypi names: none (`pyward db update --pypi-names` fetches them for the offline existence check)',
           ].join('\n') + '\n',
         );
+      if (missing) {
+        process.stderr.write(`pyward: ${missing.describe()}\n`);
+        setCode(EXIT.source);
+        return;
+      }
       setCode(EXIT.clean);
     });
 }
