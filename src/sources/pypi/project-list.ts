@@ -17,11 +17,14 @@ import { SourceError } from '../../core/errors.js';
 import { isValidName, normalizeName } from '../../core/names.js';
 import { httpRequest, type HttpOptions } from '../http.js';
 import { packArrays, readPacked, stringAt, stringList, type StringList } from '../popular/compact.js';
-import { decodeEntities, SIMPLE_HTML, SIMPLE_JSON } from './simple.js';
+import { decodeEntities, SIMPLE_HTML, SIMPLE_JSON, stripHtmlComments } from './simple.js';
 
 export const DEFAULT_SIMPLE_INDEX = 'https://pypi.org/simple/';
-/** PyPI's root page is about 40 MB of HTML today; this leaves room for growth, not for abuse. */
-const MAX_BYTES = 512 * 1024 * 1024;
+/**
+ * PyPI's root page is about 40 MB of HTML today; this leaves room for growth, not for abuse, and
+ * keeps the body within V8's longest string (about 512 MB) when it is decoded.
+ */
+const MAX_BYTES = 256 * 1024 * 1024;
 const FORMAT = 1;
 const ACCEPT = `${SIMPLE_JSON}, ${SIMPLE_HTML};q=0.2, text/html;q=0.01`;
 
@@ -155,7 +158,7 @@ export function parseRootPage(url: string, contentType: string, body: Buffer): P
     return out;
   }
   if (contentType === SIMPLE_HTML || contentType === 'text/html' || contentType === '') {
-    const html = body.toString('utf8').replace(/<!--[\s\S]*?-->/g, '');
+    const html = stripHtmlComments(body.toString('utf8'));
     for (const m of html.matchAll(/<a\b[^>]*>([^<]*)<\/a\s*>/gi)) add(decodeEntities(m[1]!).trim());
     return out;
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../osv/testdata/server.js';
-import { decodeEntities, highestVersion, pageVersions, parseSimpleHtml, parseSimpleJson, projectPage, SimpleIndexClient } from './simple.js';
+import { decodeEntities, highestVersion, pageVersions, parseSimpleHtml, parseSimpleJson, projectPage, SimpleIndexClient, stripHtmlComments } from './simple.js';
 import { newPypiState, PYPI_TESTDATA, pypiHandler, type PypiState } from './testdata/pypi-server.js';
 
 const FAST = { backoffMs: 5, timeoutMs: 2000, requestsPerSecond: 0 };
@@ -81,6 +81,19 @@ describe('parsing', () => {
     expect(page.files).toEqual([{ filename: 'x-1.0.tar.gz', url: 'https://i/simple/x/x-1.0.tar.gz', hashes: { sha256: 'ab12' } }]);
     expect(page.warnings).toEqual(['https://i/simple/x/: files[1] lacks a filename, url or hashes; dropped', 'https://i/simple/x/: files[2] lacks a filename, url or hashes; dropped']);
     expect(page.versions).toBeUndefined();
+  });
+
+  it('strips comments, an unclosed one to the end, as a browser does', () => {
+    expect(stripHtmlComments('a<!-- x -->b<!---->c<!-- <a href="y">y</a> -->d')).toBe('abcd');
+    expect(stripHtmlComments('a<!-- never closed <a href="x">x</a>')).toBe('a');
+    expect(stripHtmlComments('a-->b<!--')).toBe('a-->b');
+  });
+
+  it('a page of 200,000 unclosed comment openers is one pass, not one rescan per opener', () => {
+    // The lazy regex this replaced rescanned to the end after every opener: 200,000 x 800 KB.
+    const hostile = '<!--'.repeat(200_000) + '<a href="x.whl">x.whl</a>';
+    expect(stripHtmlComments(hostile)).toBe('');
+    expect(parseSimpleHtml('x', 'https://pypi.org/simple/x/', hostile).files).toEqual([]);
   });
 
   it('decodes the character references pages use', () => {

@@ -164,6 +164,24 @@ function attributes(tag: string): Map<string, string> {
 }
 
 /**
+ * `html` without its comments; an unclosed one runs to the end, as in a browser. A loop over
+ * `indexOf` rather than a lazy regular expression, which rescans to the end after every unclosed
+ * `<!--`: quadratic on a hostile page made of them.
+ */
+export function stripHtmlComments(html: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const open = html.indexOf('<!--', from);
+    if (open < 0) return out + html.slice(from);
+    out += html.slice(from, open);
+    const close = html.indexOf('-->', open + 4);
+    if (close < 0) return out;
+    from = close + 3;
+  }
+}
+
+/**
  * Parses a PEP 503 HTML project page: every `<a href>` is a file; the URL fragment carries the hash
  * (`#sha256=...`), `data-requires-python` the Python requirement, `data-yanked` (present, maybe
  * empty) marks a yanked file, `data-provenance` points at PEP 740 attestations. A `<base href>`
@@ -173,7 +191,7 @@ export function parseSimpleHtml(name: string, pageUrl: string, html: string): Si
   const shown = redactCredentials(pageUrl);
   const page: SimpleProjectPage = { name: normalizeName(name), exists: true, url: shown, format: 'html', files: [], warnings: [] };
   // Comments could hide or fake links; browsers and pip's parser ignore what is inside them.
-  const body = html.replace(/<!--[\s\S]*?-->/g, '');
+  const body = stripHtmlComments(html);
   let base = pageUrl;
   for (const m of body.matchAll(/<(base|meta)\b([^>]*)>/gi)) {
     const attrs = attributes(m[2]!);
