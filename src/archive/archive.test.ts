@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readArchive, readArchiveBuffer } from './index.js';
 import { makeTar, makeZip } from './testing.js';
+import { lazyZipFile, readZipArchive } from './zip-archive.js';
 import { normalizeMemberPath } from './paths.js';
 
 const kinds = (a: { anomalies: { kind: string }[] }) => a.anomalies.map((x) => x.kind);
@@ -214,6 +215,30 @@ describe('directories', () => {
       expect(Buffer.from(l.head(64)).equals(Buffer.from(w.head(64)))).toBe(true);
       if (w.readable) expect(Buffer.from(l.bytes()).equals(Buffer.from(w.bytes()))).toBe(true);
     }
+  });
+
+  it('a big wheel read lazily never reads the members nobody looked at', () => {
+    const f = join(root, 'lazy-1.0-py3-none-any.whl');
+    const native = randomBytes(3_000_000);
+    const buf = makeZip([
+      { name: 'lazy/__init__.py', content: 'import os\n' },
+      { name: 'lazy/lib.so', content: native },
+      { name: 'lazy/mod.py', content: 'x = 1\n' },
+    ]);
+    writeFileSync(f, buf);
+    const at = buf.indexOf(native.subarray(0, 64));
+    expect(at).toBeGreaterThan(0);
+    const { buf: lazyBuf, load } = lazyZipFile(f, buf.length);
+    const archive = readZipArchive(lazyBuf, f, 'lazy-1.0-py3-none-any.whl', 'wheel', { want: (path) => path.endsWith('.py') }, load);
+    expect(archive.members.map((m) => m.path)).toEqual(['lazy/__init__.py', 'lazy/lib.so', 'lazy/mod.py']);
+    expect(Buffer.from(archive.members[2]!.bytes()).toString()).toBe('x = 1\n');
+    // The pages inside lib.so's data (away from its edges, which share pages with its neighbours)
+    // were never loaded: the buffer there is still the zeros it started as.
+    const inside = lazyBuf.subarray(at + 131_072, at + native.length - 131_072);
+    expect(inside.length).toBeGreaterThan(2_500_000);
+    expect(inside.every((b) => b === 0)).toBe(true);
+    // ... and a member's bytes are there once asked for.
+    expect(Buffer.from(archive.members[1]!.head(16)).equals(native.subarray(0, 16))).toBe(true);
   });
 
   it('bzip2 sdists are refused with the reason', async () => {
