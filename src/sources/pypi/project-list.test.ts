@@ -141,6 +141,18 @@ describe('refreshProjectList: the root page in either format', () => {
     expect(list.meta.url).toBe(url);
     expect(list.size).toBe(170);
   });
+
+  it('sends credentials in the URL as Basic auth, and never saves or shows them', async () => {
+    const { url, seen } = await serve((req) =>
+      req.headers.authorization === `Basic ${Buffer.from('ci:s3cret').toString('base64')}` ? html(HTML_PAGE) : { status: 401, body: 'no' },
+    );
+    const withCreds = url.replace('http://', 'http://ci:s3cret@');
+    const file = join(dir, 'list.bin');
+    const list = await refreshProjectList(withCreds, file, FAST);
+    expect(seen[0]!.authorization).toMatch(/^Basic /);
+    expect(list.meta.url).toBe(url.replace('http://', 'http://****@'));
+    expect(readFileSync(file).includes('s3cret')).toBe(false);
+  });
 });
 
 describe('parseRootPage: what is not a project name', () => {

@@ -15,6 +15,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SourceError } from '../../core/errors.js';
 import { isValidName, normalizeName } from '../../core/names.js';
+import { redactCredentials, splitCredentials } from '../conditional.js';
 import { httpRequest, type HttpOptions } from '../http.js';
 import { packArrays, readPacked, stringAt, stringList, type StringList } from '../popular/compact.js';
 import { decodeEntities, SIMPLE_HTML, SIMPLE_JSON, stripHtmlComments } from './simple.js';
@@ -179,8 +180,12 @@ export interface RefreshListOptions extends HttpOptions {
  */
 export async function refreshProjectList(indexUrl: string, file: string, options: RefreshListOptions = {}): Promise<ProjectList> {
   const { minNames = 100_000, now = Date.now, onWarning, ...http } = options;
-  const url = indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`;
-  const res = await httpRequest(url, { headers: { accept: ACCEPT }, maxBytes: MAX_BYTES }, {
+  // Credentials in the URL (a mirror that needs them) go into a header; messages and the saved
+  // list show the URL without them.
+  const full = indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`;
+  const { url: plain, headers: auth } = splitCredentials(full);
+  const url = redactCredentials(full);
+  const res = await httpRequest(plain, { headers: { accept: ACCEPT, ...auth }, maxBytes: MAX_BYTES }, {
     unreachableHint: 'check the index URL (--url) and the network',
     ...http,
   });
