@@ -119,6 +119,18 @@ describe('pyward db update --pypi-names', () => {
     expect(report.skipped.map((s) => s.check)).toContain('age');
   });
 
+  it('audit reports a pinned dependency that PyPI no longer has (a taken-down package stays in old lockfiles)', () => {
+    const reqs = join(work, 'locked.txt');
+    writeFileSync(reqs, 'numpy==2.1.0\nopnsea==1.0\n');
+    const r = pyward(['audit', '-r', reqs, '--db', 'examples/advisories', '--format', 'json', '--cache-dir', cache], { env });
+    expect(r.code).toBe(1);
+    const deps = (JSON.parse(r.stdout) as { dependencies: { name: string; location: { line: number }; name_findings: { kind: string; target?: string }[] }[] }).dependencies;
+    expect(deps.find((d) => d.name === 'numpy')!.name_findings).toEqual([]);
+    const opnsea = deps.find((d) => d.name === 'opnsea')!;
+    expect(opnsea.location.line).toBe(2);
+    expect(opnsea.name_findings).toEqual([expect.objectContaining({ kind: 'not-found', risk: 'high', target: 'opensea' })]);
+  });
+
   it('a name that exists only on the fetched list (a synthetic entry) is not reported missing', () => {
     const r = pyward(['check', '--offline', '--format', 'json', '--cache-dir', cache, 'pkg-099999', 'PKG_000001'], { env });
     expect(r.code).toBe(0);
