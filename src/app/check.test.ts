@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -44,6 +44,14 @@ describe("checkNames offline with PyPI's project list", () => {
     const existence = r.skipped.find((s) => s.check === 'existence')!;
     expect(existence.reason).toContain('https://pypi.corp.example/simple');
     expect(existence.reason).not.toContain('secret');
+  });
+
+  it('a damaged list is a warning and the check goes on without it', async () => {
+    writeFileSync(projectListFile(cacheDir), 'PYWARD-IDX\n\u0000\u0000');
+    const r = await checkNames(names('opnsea'), [], { offline: true, cacheDir });
+    expect(r.findings).toEqual([]);
+    expect(r.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'project-list-damaged', message: expect.stringContaining('pyward db update --pypi-names') })]);
+    expect(r.skipped.find((s) => s.check === 'existence')!.reason).toMatch(/no copy of PyPI's project list/);
   });
 
   it('popular names alone never open the list', async () => {

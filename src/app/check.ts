@@ -2,7 +2,7 @@
  * The check use case: names (from the command line, a names file, or any audit input) -> name and
  * publisher findings. Offline it runs the popular-names checks and lists every online check it skipped.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import type { Diagnostic, Inventory, Location, NameFinding, Package } from '../core/model.js';
 import { parseRequirement } from '../core/requirement.js';
@@ -138,12 +138,12 @@ export async function checkNames(packages: readonly Package[], inventories: read
   const known = new Map<string, string>();
   for (const f of findings) if (f.target !== undefined && !known.has(f.name)) known.set(f.name, f.target);
   if (opts.offline) {
-    const list = rest.length > 0 ? await openProjectList(opts.cacheDir) : undefined;
+    const { list, diagnostics } = rest.length > 0 ? await openProjectList(opts.cacheDir) : { diagnostics: [] };
     const skipped = OFFLINE_SKIPPED.map((s) => ({ ...s }));
     const existence = skipped.find((s) => s.check === 'existence')!;
     if (!list) {
       if (rest.length > 0) existence.reason = "offline, and no copy of PyPI's project list (`pyward db update --pypi-names` keeps one)";
-      return { findings, skipped, diagnostics: [] };
+      return { findings, skipped, diagnostics };
     }
     const { privateIndexes } = await import('../sources/pypi/indexes.js');
     const { readPipConfig } = await import('../sources/pypi/pipconfig.js');
@@ -183,18 +183,26 @@ export async function checkNames(packages: readonly Package[], inventories: read
     await checkPublisher(packages, { pypi, privateNames, ...(opts.dnsServers ? { dns: { servers: opts.dnsServers } } : {}) }),
   ]);
   const online = merged.findings.filter((f) => !allow.has(f.name));
-  const list = online.some((f) => f.kind === 'not-found' || f.kind === 'slopsquat') ? await openProjectList(opts.cacheDir) : undefined;
+  const { list, diagnostics } = online.some((f) => f.kind === 'not-found' || f.kind === 'slopsquat') ? await openProjectList(opts.cacheDir) : { diagnostics: [] };
   if (list) {
     const { addNearest } = await import('../checks/names/unknown.js');
     addNearest(online, list, (n) => popular.rankOf(n), known);
   }
-  return { findings: [...findings, ...online], skipped: merged.skipped, diagnostics: merged.diagnostics };
+  return { findings: [...findings, ...online], skipped: merged.skipped, diagnostics: [...merged.diagnostics, ...diagnostics] };
 }
 
-/** PyPI's project list from the cache, or undefined when none was fetched. */
-async function openProjectList(cacheDir: string): Promise<ProjectList | undefined> {
+/** PyPI's project list from the cache: none when none was fetched, and a warning when the file is damaged. */
+async function openProjectList(cacheDir: string): Promise<{ list?: ProjectList; diagnostics: Diagnostic[] }> {
   const { ProjectList, projectListFile } = await import('../sources/pypi/project-list.js');
-  return ProjectList.open(projectListFile(cacheDir));
+  const file = projectListFile(cacheDir);
+  const list = ProjectList.open(file);
+  if (list) return { list, diagnostics: [] };
+  if (!existsSync(file)) return { diagnostics: [] };
+  return {
+    diagnostics: [
+      { severity: 'warning', code: 'project-list-damaged', message: `${file} is not a readable PyPI project list, so it was not used; fetch it again with \`pyward db update --pypi-names\`` },
+    ],
+  };
 }
 
 /** After this many days the offline existence check warns that its list is getting old. */
