@@ -16,6 +16,7 @@ import { JsonCache } from '../cache.js';
 import { cachedGet, jsonBody, Memo, redactCredentials, splitCredentials } from '../conditional.js';
 import type { HttpOptions, HttpResponse } from '../http.js';
 import { Throttle, type ThrottleOptions } from '../throttle.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export interface SimpleFile {
   filename: string;
@@ -79,7 +80,7 @@ function isObj(v: unknown): v is Obj {
 
 /** The project page URL: `{index}/{normalized}/`, as pip builds it. */
 export function projectPageUrl(indexUrl: string, name: string): string {
-  return `${indexUrl.replace(/\/+$/, '')}/${encodeURIComponent(normalizeName(name))}/`;
+  return `${trimTrailingSlashes(indexUrl)}/${encodeURIComponent(normalizeName(name))}/`;
 }
 
 function resolveUrl(href: string, base: string): string | undefined {
