@@ -58,12 +58,12 @@ describe('auxiliary files', () => {
     expect(r.verdict).toBe('malicious');
   });
 
-  it('import lines of 150,000 blanks are read in one pass when following imports', async () => {
-    // `from[ \t]+([\w.]*)[ \t]+import` split the run every way, and `split(/\s+as\s+/)` rescanned it.
-    const blanks = ' '.repeat(150_000);
+  it('a from line of 200,000 blanks is read in one pass when following imports', async () => {
+    // `from[ \t]+([\w.]*)[ \t]+import` could split the run of blanks every way before failing.
+    const blanks = ' '.repeat(200_000);
     const r = await scan({
       'demo-1.0/demo/__init__.py': lines('from demo.tests import helper'),
-      'demo-1.0/demo/other.py': lines(`from${blanks}#import x`, `import a${blanks}b`),
+      'demo-1.0/demo/other.py': lines(`from${blanks}#import x`),
       'demo-1.0/demo/tests/__init__.py': '',
       'demo-1.0/demo/tests/helper.py': exfil,
     });
