@@ -110,6 +110,16 @@ describe('pyward audit on bad input', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('a file of 200,000 unpinned requirements is reported, not a stack overflow', () => {
+    // Its 200,000 diagnostics were spread into push() as arguments, past what the stack holds.
+    const dir = mkdtempSync(join(tmpdir(), 'pyward-many-'));
+    writeFileSync(join(dir, 'requirements.txt'), Array.from({ length: 200_000 }, (_, i) => `unpinned-${i}\n`).join(''));
+    const out = join(dir, 'report.json');
+    const r = pyward(['audit', join(dir, 'requirements.txt'), '--db', 'examples/advisories', '--resolve', 'never', '--format', 'json', '-o', out], { env });
+    expect(r.stderr).not.toMatch(/RangeError/);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as PipAuditJson).dependencies).toHaveLength(200_000);
+  });
+
   it('an unknown flag is a usage error, exit 2', () => {
     const r = pyward(['audit', '--no-such-flag', 'examples/requirements.txt'], { env });
     expect(r.code).toBe(2);

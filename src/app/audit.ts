@@ -38,7 +38,8 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
     ),
   );
   const packages = inventories.flatMap((inv) => inv.packages);
-  for (const inv of inventories) diagnostics.push(...inv.diagnostics);
+  // Loops, not push(...list): spreading a hostile file's ~125,000 diagnostics overflows the stack.
+  for (const inv of inventories) for (const d of inv.diagnostics) diagnostics.push(d);
 
   const auditable = packages.filter((p) => p.version !== undefined && p.source.kind === 'registry');
   const records = await opts.source.recordsFor(auditable.map((p) => ({ name: p.name, version: p.version! })), warn);
@@ -82,7 +83,7 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
 async function nameChecks(packages: Package[], inventories: Inventory[], opts: NameCheckOptions, diagnostics: Diagnostic[]): Promise<NameChecks> {
   const { checkNames } = await import('./check.js');
   const result = await checkNames(packages, inventories, opts);
-  diagnostics.push(...result.diagnostics);
+  for (const d of result.diagnostics) diagnostics.push(d);
   const byName = new Map<string, typeof result.findings>();
   for (const f of result.findings) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
   const findings = packages.flatMap((p) => (byName.get(p.name) ?? []).map((f) => ({ ...f, location: p.location })));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProjectList, projectListFile } from '../sources/pypi/project-list.js';
-import { checkNames, packageFromName } from './check.js';
+import { checkNames, namesFromFile, packageFromName } from './check.js';
 
 let cacheDir: string;
 beforeEach(() => {
@@ -58,5 +58,20 @@ describe("checkNames offline with PyPI's project list", () => {
     rmSync(projectListFile(cacheDir));
     const r = await checkNames(names('numpy', 'requests'), [], { offline: true, cacheDir });
     expect(r.skipped.find((s) => s.check === 'existence')!.reason).toBe('offline');
+  });
+});
+
+describe('namesFromFile', () => {
+  it('drops comments: a # at the start or after whitespace', () => {
+    const file = join(cacheDir, 'names.txt');
+    writeFileSync(file, '# header\nnumpy # the array one\r\n\n  flask==3.0  #pinned\n');
+    expect(namesFromFile(file).map((p) => [p.name, p.location.line, p.version])).toEqual([['numpy', 2, undefined], ['flask', 4, '3.0']]);
+  });
+
+  it('a line of 150,000 " #" before a CR is read in one pass', () => {
+    // `(^|\s)#.*$` failed at the CR from every one of them and rescanned: 150,000 x 300,000 steps.
+    const file = join(cacheDir, 'names.txt');
+    writeFileSync(file, `requests${' #'.repeat(150_000)}\rx\n`);
+    expect(() => namesFromFile(file)).toThrow(/is not a project name/);
   });
 });

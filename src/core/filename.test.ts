@@ -103,6 +103,12 @@ describe('wheels', () => {
     expect(rejected(() => parseWheelFilename('foo-1.0-abc-py3-none-any.whl')).message).toContain('start with a digit');
   });
 
+  it('a build tag of 200,000 digits before a line separator is refused in one pass', () => {
+    // `^([0-9]+)(.*)$` gave back one digit at a time and rescanned the rest: 200,000 x 200,000 steps.
+    const name = `foo-1.0-${'1'.repeat(200_000)}\u2028-py3-none-any.whl`;
+    expect(rejected(() => parseWheelFilename(name)).message).toContain('start with a digit');
+  });
+
   it('a dash in the project name is refused (it must be escaped as _)', () => {
     expect(rejected(() => parseWheelFilename('foo-bar-1.0-py3-none-any.whl')).message).toContain('invalid version');
   });

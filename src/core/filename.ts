@@ -67,7 +67,11 @@ export const MAX_WHEEL_TAGS = 1024;
 const WHEEL_NAME = /^[\p{L}\p{N}_.]+$/u;
 /** The interpreter tag must be a Python identifier (packaging checks `str.isidentifier()`). */
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
-const BUILD = /^([0-9]+)(.*)$/;
+/**
+ * The lookahead keeps the digits whole: without it a failing `(.*)$` (a U+2028 in the tag) gave
+ * back one digit at a time and rescanned the rest, quadratic in a hostile tag's length.
+ */
+const BUILD = /^([0-9]+)(?![0-9])(.*)$/;
 
 export function parseWheelFilename(filename: string): WheelFilename {
   checkFileName(filename);

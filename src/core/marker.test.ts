@@ -172,6 +172,14 @@ describe('parsing', () => {
     expect(markerToString(m)).toBe(text);
   });
 
+  it('a parenthesised group of 200,000 comparisons is flattened without a stack overflow', () => {
+    // Spreading the group's items into push() passed each as an argument: past ~125,000 it threw RangeError.
+    const inner = Array.from({ length: 200_000 }, () => `extra == "a"`).join(' and ');
+    const m = parseMarker(`(${inner}) and os_name == "posix"`);
+    expect(m.kind === 'and' && m.items.length).toBe(200_001);
+    expect(evaluateMarker(m, linux312)).toBe(false);
+  });
+
   it('a long hostile input is quoted only in part in the error message', () => {
     const err = syntaxError(`os_name == "a" ${'x'.repeat(100000)}`);
     expect(err.message.length).toBeLessThan(400);

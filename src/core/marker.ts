@@ -185,7 +185,8 @@ export function parseMarkerAt(cur: Cursor, depth = 0): Marker {
 function group(kind: 'and' | 'or', items: readonly Marker[]): Marker {
   const flat: Marker[] = [];
   for (const item of items) {
-    if (item.kind === kind) flat.push(...item.items);
+    // A loop, not push(...item.items): spreading a hostile group of ~125,000 items overflows the stack.
+    if (item.kind === kind) for (const child of item.items) flat.push(child);
     else flat.push(item);
   }
   if (flat.length === 1) return flat[0]!;

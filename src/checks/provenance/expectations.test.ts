@@ -36,5 +36,22 @@ describe('readPublisherPins', () => {
     expect(failure('[verify.publishers]\n"-bad-" = "github:a/b@c.yml"\n').message).toMatch(/not a project name/);
     expect(failure('[verify]\npublishers = "github:a/b@c.yml"\n').message).toMatch(/must be a table/);
     expect(failure('[verify.publishers\n').location?.line).toBe(1);
+    expect(failure('[verify.publishers]\n  "-bad-" = "github:a/b@c.yml"\n').location?.line).toBe(2);
+    expect(failure('x = 1\n\n  [ verify ]\npublishers = 3\n').location?.line).toBe(3);
+  });
+
+  it('200,000 blank lines before the tables are passed once, not once per line', () => {
+    // A multiline `^\s*\[...` pattern rescanned every blank line below from each line start.
+    const blank = '\n'.repeat(200_000);
+    expect(failure(`${blank}verify = 1\n`).location).toEqual({ file: 'pyward.toml' });
+    expect(readPublisherPins(`${blank}[verify]\npublishers = {}\n`, 'pyward.toml').size).toBe(0);
+  });
+
+  it('30,000 pins find their lines in one pass', () => {
+    // Each key was searched for from the header, and its line counted from the top: 30,000 x 900 KB.
+    const n = 30_000;
+    const text = `[verify.publishers]\n${Array.from({ length: n }, (_, i) => `p${i} = "github:o/r@w.yml"\n`).join('')}`;
+    const pins = readPublisherPins(text, 'pyward.toml');
+    expect([...pins.values()].every((pin, i) => pin.origin === `pyward.toml:${i + 2}`)).toBe(true);
   });
 });

@@ -32,16 +32,27 @@ export function readPublisherPins(text: string, file: string): Map<string, Publi
     throw err;
   }
   const pins = new Map<string, PublisherPin>();
+  const lines = text.split('\n');
   const verify = doc['verify'];
   if (verify === undefined) return pins;
   const table = isTable(verify) ? verify['publishers'] : undefined;
   if (!isTable(verify) || (table !== undefined && !isTable(table))) {
-    throw new InputError('input-parse', '[verify.publishers] must be a table of project = "github:OWNER/REPO@WORKFLOW.yml"', { file, ...lineOf(text, /^\s*\[\s*verify/m) });
+    throw new InputError('input-parse', '[verify.publishers] must be a table of project = "github:OWNER/REPO@WORKFLOW.yml"', { file, ...lineOf(lines, 0, (rest) => /^\[\s*verify/.test(rest)) });
   }
   // Keys are looked for after the table's header, so a same-named key elsewhere is not blamed.
-  const start = /^\s*\[\s*verify\s*\.\s*publishers\s*\]/m.exec(text)?.index ?? 0;
+  const start = (lineOf(lines, 0, (rest) => /^\[\s*verify\s*\.\s*publishers\s*\]/.test(rest)).line ?? 1) - 1;
+  let keyLines: Map<string, number> | undefined;
   for (const [name, value] of Object.entries(table ?? {})) {
-    const line = lineOf(text, new RegExp(`^\\s*["']?${escape(name)}["']?\\s*=`, 'm'), start);
+    let line: { line?: number };
+    if (isValidName(name)) {
+      // One pass for all the keys: a search per key from the header was quadratic in a table of many.
+      keyLines ??= validKeyLines(lines, start);
+      const n = keyLines.get(name);
+      line = n === undefined ? {} : { line: n };
+    } else {
+      const key = new RegExp(`^["']?${escape(name)}["']?\\s*=`);
+      line = lineOf(lines, start, (rest) => key.test(rest));
+    }
     const where = { file, ...line };
     if (!isValidName(name)) throw new InputError('input-parse', `[verify.publishers]: ${JSON.stringify(name)} is not a project name`, where);
     if (typeof value !== 'string') throw new InputError('input-parse', `[verify.publishers] ${name}: the publisher is a string such as "github:OWNER/REPO@release.yml"`, where);
@@ -64,10 +75,24 @@ function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
-/** The line of the first match, for the error's location; a location is a courtesy, not a parse. */
-function lineOf(text: string, re: RegExp, from = 0): { line?: number } {
-  const m = re.exec(text.slice(from));
-  return m ? { line: text.slice(0, from + m.index + m[0].search(/\S/)).split('\n').length } : {};
+/**
+ * The first line from index `from` whose text after its leading whitespace passes `test`, for the
+ * error's location; a location is a courtesy, not a parse. Line by line: a multiline `^\s*` pattern
+ * rescanned every blank line below from each line start, quadratic on a hostile file of them.
+ */
+function lineOf(lines: readonly string[], from: number, test: (rest: string) => boolean): { line?: number } {
+  for (let i = from; i < lines.length; i++) if (test(lines[i]!.trimStart())) return { line: i + 1 };
+  return {};
+}
+
+/** Each key that is a valid project name, to the first line from index `from` that assigns it (`name =`, `"name" =`). */
+function validKeyLines(lines: readonly string[], from: number): Map<string, number> {
+  const found = new Map<string, number>();
+  for (let i = from; i < lines.length; i++) {
+    const m = /^["']?([A-Za-z0-9._-]+)["']?\s*=/.exec(lines[i]!.trimStart());
+    if (m && !found.has(m[1]!)) found.set(m[1]!, i + 1);
+  }
+  return found;
 }
 
 function escape(s: string): string {

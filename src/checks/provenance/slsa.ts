@@ -15,6 +15,7 @@ import { requireDsseBundle, verifySignatures, type LogEntrySummary } from './bun
 import { VerifyError } from './errors.js';
 import type { CertificateIdentity } from './identity.js';
 import { isObject, parseStatement, subjectsWithSha256, type Statement } from './intoto.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const SLSA_PROVENANCE_V02 = 'https://slsa.dev/provenance/v0.2';
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
@@ -236,7 +237,7 @@ export function normalizeRepository(uri: string | undefined): string | undefined
   if (s.startsWith('git+')) s = s.slice(4);
   s = s.replace(/^https?:\/\//, '');
   if (s.endsWith('.git')) s = s.slice(0, -4);
-  return s.replace(/\/+$/, '');
+  return trimTrailingSlashes(s);
 }
 
 /** `git+https://github.com/o/r@refs/tags/v1` -> [repository, ref]; refs contain no '@'. */

@@ -158,6 +158,21 @@ describe('edge cases', () => {
 });
 
 describe('scanJson', () => {
+  it('a 12 MB string is scanned, not a RangeError', () => {
+    // The string regex kept a backtrack entry per character and overflowed V8's stack at about 9 MB.
+    const doc = { _meta: { hash: { sha256: 'a'.repeat(12_000_000) }, 'pipfile-spec': 6, requires: {}, sources: [] }, default: { six: { version: '==1.16.0' } }, develop: {} };
+    const inv = parsePipfileLock(JSON.stringify(doc, null, 4), 'Pipfile.lock');
+    expect(inv.packages.map((p) => [p.name, p.version, p.location.line])).toEqual([['six', '1.16.0', 11]]);
+    expect(scanJson(`{"a": "${'b'.repeat(12_000_000)}`).errorAt).toBe(6); // the unclosed string's start
+  });
+
+  it('reads escapes in strings as JSON does', () => {
+    expect(scanJson('{"a\\"\\u00e9\\n": "\\/"}').errorAt).toBeUndefined();
+    expect(scanJson('{"a": "\\u00g0"}').errorAt).toBe(6);
+    expect(scanJson('{"a": "\\x"}').errorAt).toBe(6);
+    expect(scanJson('{"a": "\n"}').errorAt).toBe(6);
+  });
+
   it('finds the lines of top-level and section keys, not deeper ones', () => {
     const text = '{\n "a": {\n  "x": {"deep": 1},\n  "y": [1, {"z": 2}]\n },\n "b": 3\n}';
     const { keyLines, errorAt } = scanJson(text);

@@ -241,7 +241,26 @@ interface Scan {
   errorAt?: number;
 }
 
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+/**
+ * The end (after the closing quote) of the JSON string at `pos`, or -1 when there is none. A loop:
+ * the equivalent regex kept a backtrack entry per character and overflowed V8's stack (RangeError)
+ * on a string of about 9 MB.
+ */
+function stringEnd(text: string, pos: number): number {
+  if (text.charCodeAt(pos) !== 0x22) return -1;
+  for (let i = pos + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return -1;
+    if (c !== 0x5c) continue;
+    const e = text[++i];
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) return -1;
+      i += 4;
+    } else if (e === undefined || !'"\\/bfnrt'.includes(e)) return -1;
+  }
+  return -1;
+}
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Iterative, so deep nesting in hostile input cannot overflow the stack. */
@@ -289,10 +308,9 @@ export function scanJson(text: string): Scan {
         valueDone();
         continue;
       }
-      STRING.lastIndex = pos;
-      const m = STRING.exec(text);
-      if (m === null) return fail();
-      const key = JSON.parse(m[0]) as string;
+      const end = stringEnd(text, pos);
+      if (end < 0) return fail();
+      const key = JSON.parse(text.slice(pos, end)) as string;
       top.key = key;
       // Record keys of the top-level object and of each object directly under it.
       if (top.path !== undefined && stack.length <= 2) {
@@ -300,7 +318,7 @@ export function scanJson(text: string): Scan {
         if (map === undefined) keyLines.set(top.path, (map = new Map()));
         map.set(key, line);
       }
-      pos += m[0].length;
+      pos = end;
       top.expect = 'colon';
       continue;
     }
@@ -341,10 +359,9 @@ export function scanJson(text: string): Scan {
       continue;
     }
     if (c === '"') {
-      STRING.lastIndex = pos;
-      const m = STRING.exec(text);
-      if (m === null) return fail();
-      pos += m[0].length;
+      const end = stringEnd(text, pos);
+      if (end < 0) return fail();
+      pos = end;
     } else if (text.startsWith('true', pos)) pos += 4;
     else if (text.startsWith('false', pos)) pos += 5;
     else if (text.startsWith('null', pos)) pos += 4;

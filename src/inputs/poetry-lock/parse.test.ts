@@ -209,6 +209,26 @@ describe('pure parsing', () => {
     const inv = parsePoetryLock('package = "x"\n[metadata]\nlock-version = "2.1"\n', 'poetry.lock');
     expect(inv.diagnostics).toMatchObject([{ code: 'invalid-entry', location: { line: 1 } }]);
   });
+
+  it('a non-array `package` is placed at the first blank line before it, as the pattern did', () => {
+    const inv = parsePoetryLock('x = 1\n\n\n  package = 3\n[metadata]\nlock-version = "2.1"\n', 'poetry.lock');
+    expect(inv.diagnostics).toMatchObject([{ code: 'invalid-entry', location: { line: 2 } }]);
+  });
+
+  it('a `package` table after 250,000 blank lines is placed in one pass', () => {
+    // `^\s*package\s*=` rescanned every blank line below from each line start: 250,000 x 250,000.
+    const inv = parsePoetryLock(`${'\n'.repeat(250_000)}[package]\nname = "a"\n[metadata]\nlock-version = "2.1"\n`, 'poetry.lock');
+    expect(inv.diagnostics).toMatchObject([{ code: 'invalid-entry', location: { line: 1 } }]);
+  });
+
+  it('an inline array of 40,000 packages whose names are never on a `name =` line is not searched to the end per package', () => {
+    // Each name not found sent the search to the end of the file again: 40,000 x 40,000 lines.
+    const n = 40_000;
+    const text = `package = [\n${Array.from({ length: n }, (_, i) => `  {"name" = "p${i}", version = "1.0"},\n`).join('')}]\n`;
+    const inv = parsePoetryLock(text, 'poetry.lock');
+    expect(inv.packages).toHaveLength(n);
+    expect(inv.packages.every((p) => p.location.line === 1)).toBe(true);
+  });
 });
 
 describe('reading files', () => {

@@ -52,7 +52,7 @@ export function parsePoetryLock(text: string, file: string): Inventory {
       severity: 'error',
       code: 'invalid-entry',
       message: '`package` is not an array of tables; no packages read',
-      location: { file, line: findLine(text, /^\s*package\s*=/m) },
+      location: { file, line: packageKeyLine(text) },
     });
     return inventory;
   }
@@ -294,11 +294,14 @@ function packageLines(text: string, packages: unknown[]): number[] {
   if (headers.length === packages.length) return headers;
   const result: number[] = [];
   let from = 0;
+  // A name not found was searched for to the end, once per entry: quadratic on a hostile file of
+  // them. Real files stay far below this many characters read; past it, an entry keeps the cursor.
+  let budget = 64 * text.length + 16_000_000;
   for (const entry of packages) {
     const name = isTable(entry) && typeof entry['name'] === 'string' ? entry['name'] : undefined;
     let found = -1;
     if (name !== undefined) {
-      for (let i = from; i < lines.length; i++) {
+      for (let i = from; i < lines.length && (budget -= lines[i]!.length + 1) >= 0; i++) {
         if (lines[i]?.includes(name) && /\bname\s*=/.test(lines[i] ?? '')) {
           found = i;
           break;
@@ -313,10 +316,22 @@ function packageLines(text: string, packages: unknown[]): number[] {
   return result;
 }
 
-function findLine(text: string, pattern: RegExp): number {
-  const match = pattern.exec(text);
-  if (match === null) return 1;
-  let line = 1;
-  for (let i = 0; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/**
+ * The line `/^\s*package\s*=/m` matched at: the first of the blank lines before the key, or the
+ * key's own. Line by line, since that pattern's `\s*` rescanned every blank line below each line
+ * start: quadratic on a hostile file of blank lines without the key.
+ */
+function packageKeyLine(text: string): number {
+  const lines = text.split('\n');
+  let blankFrom = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const rest = lines[i]!.trimStart();
+    if (rest === '') {
+      if (blankFrom < 0) blankFrom = i;
+      continue;
+    }
+    if (/^package\s*=/.test(rest)) return (blankFrom < 0 ? i : blankFrom) + 1;
+    blankFrom = -1;
+  }
+  return 1;
 }

@@ -284,3 +284,23 @@ describe('pyproject format', () => {
     expect(inventory.packages).toHaveLength(8);
   });
 });
+
+describe('large hostile files', () => {
+  it('a [tool.poetry.dependencies] table of 40,000 keys finds each line in one pass', () => {
+    // Each key was looked for by a scan from the table's header: 40,000 x 40,000 lines.
+    const n = 40_000;
+    const text = `[tool.poetry.dependencies]\n${Array.from({ length: n }, (_, i) => `p${i} = "1.0"\n`).join('')}`;
+    const { packages } = parsePyproject(text, 'pyproject.toml');
+    expect(packages).toHaveLength(n);
+    expect(packages.every((p, i) => p.location.line === i + 2)).toBe(true);
+  });
+
+  it('a dependencies array of 40,000 escaped strings is not searched to the end once per item', () => {
+    // No item's text appears as written, so each search ran to the end of the table, five times.
+    const n = 40_000;
+    const text = `[project]\nname = "x"\nversion = "1"\ndependencies = [\n${Array.from({ length: n }, (_, i) => `"\\u0070${i}==1",\n`).join('')}]\n`;
+    const { packages } = parsePyproject(text, 'pyproject.toml');
+    expect(packages.map((p) => p.name)).toEqual(Array.from({ length: n }, (_, i) => `p${i}`));
+    expect(packages.every((p) => p.location.line === 4)).toBe(true);
+  });
+});

@@ -5,7 +5,28 @@
 import type { Evidence, FileContext, Rule } from '../types.js';
 import { EXEC_CALLS, FETCH_CALLS, NETWORK_CALLS, PROCESS_CALLS, atCall, callsTo, dedupe, exprContains, stringHits } from './util.js';
 
-const EXECUTABLE_URL = /\bhttps?:\/\/[^\s'"]+\.(?:exe|msi|scr|bat|cmd|ps1|vbs|hta|jar|sh|bin|elf|dll|so|dylib|apk|dmg|pkg)(?:\?[^\s'"]*)?(?:$|['"\s])/i;
+const EXECUTABLE_URL_AT = /\bhttps?:\/\/[^\s'"]+\.(?:exe|msi|scr|bat|cmd|ps1|vbs|hta|jar|sh|bin|elf|dll|so|dylib|apk|dmg|pkg)(?:\?[^\s'"]*)?(?:$|['"\s])/iy;
+const URL_START = /\bhttps?:\/\//gi;
+
+/**
+ * The first match of EXECUTABLE_URL_AT without its sticky flag, tried once per word: every URL start
+ * in a word shares the word's end, so when the first fails, the later ones do too. The plain regex
+ * retried at each of them and read to the word's end each time, quadratic on `http://` repeated.
+ */
+export const EXECUTABLE_URL = {
+  exec(text: string): RegExpExecArray | null {
+    URL_START.lastIndex = 0;
+    for (let start = URL_START.exec(text); start !== null; start = URL_START.exec(text)) {
+      EXECUTABLE_URL_AT.lastIndex = start.index;
+      const m = EXECUTABLE_URL_AT.exec(text);
+      if (m !== null) return m;
+      const end = text.slice(start.index).search(/[\s'"]/);
+      if (end < 0) return null;
+      URL_START.lastIndex = start.index + end;
+    }
+    return null;
+  },
+};
 
 const execRemote: Rule = {
   id: 'exec-remote',

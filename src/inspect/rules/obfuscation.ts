@@ -217,7 +217,7 @@ const trojanSource: Rule = {
     for (const s of ctx.py?.strings ?? []) {
       if (s.via !== 'docstring') continue;
       const last = s.line + (s.value.match(/\n/g)?.length ?? 0);
-      if (last === s.line || !/['"]{3}\s*(#.*)?$/.test(ctx.lines[last - 1] ?? '')) continue;
+      if (last === s.line || !closesDocstring(ctx.lines[last - 1] ?? '')) continue;
       for (let n = s.line; n <= last; n++) insideDocstring.add(n);
     }
     ctx.lines.forEach((l, i) => {
@@ -270,3 +270,20 @@ export const obfuscationRules: Rule[] = [
   trojanSource,
   steganography,
 ];
+
+/**
+ * `/['"]{3}\s*(#.*)?$/.test(line)` as scans: three quotes, blanks, then the end or a comment that
+ * runs to the end (one after the line's last U+2028/U+2029/CR, which `.` does not cross). The regex
+ * was quadratic on a hostile line of `"""#` repeated before such a separator.
+ */
+export function closesDocstring(line: string): boolean {
+  const quotesBefore = (end: number): boolean => {
+    let i = end;
+    while (i > 0 && /\s/.test(line[i - 1]!)) i--;
+    return i >= 3 && [1, 2, 3].every((k) => line[i - k] === '"' || line[i - k] === "'");
+  };
+  if (quotesBefore(line.length)) return true;
+  const from = Math.max(line.lastIndexOf('\r'), line.lastIndexOf('\n'), line.lastIndexOf('\u2028'), line.lastIndexOf('\u2029')) + 1;
+  for (let hash = line.indexOf('#', from); hash >= 0; hash = line.indexOf('#', hash + 1)) if (quotesBefore(hash)) return true;
+  return false;
+}

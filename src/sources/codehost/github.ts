@@ -22,6 +22,7 @@ import { cachedGet, jsonBody } from '../conditional.js';
 import type { HttpOptions, HttpResponse } from '../http.js';
 import { Throttle, type ThrottleOptions } from '../throttle.js';
 import type { RepoRef } from './repo-url.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const GITHUB_API = 'https://api.github.com';
 
@@ -86,7 +87,7 @@ export class GitHubClient {
 
   constructor(options: GitHubOptions = {}) {
     const env = options.env ?? process.env;
-    this.apiUrl = (options.apiUrl ?? GITHUB_API).replace(/\/+$/, '');
+    this.apiUrl = trimTrailingSlashes(options.apiUrl ?? GITHUB_API);
     this.token = options.token ?? (env['GITHUB_TOKEN'] || env['GH_TOKEN'] || undefined);
     this.options = options;
     this.cache = options.cacheDir ? new JsonCache(join(options.cacheDir, 'github')) : undefined;

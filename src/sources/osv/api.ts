@@ -16,6 +16,7 @@ import { getJson, httpRequest, mapLimit, parseJsonResponse, type HttpOptions } f
 import { packageKey } from './package-key.js';
 import type { OsvRecord } from './schema.js';
 import { isValidId, PYPI_ECOSYSTEM, toOsvRecord } from './validate.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const DEFAULT_OSV_API = 'https://api.osv.dev';
 /** The API accepts at most 1000 queries per querybatch request. */
@@ -67,7 +68,7 @@ interface Query {
  * package has an entry (an empty list when nothing affects it). Withdrawn records carry `withdrawn`.
  */
 export async function queryOsvApi(packages: readonly PackageVersion[], options: OsvApiOptions = {}): Promise<Map<string, OsvRecord[]>> {
-  const base = (options.baseUrl ?? DEFAULT_OSV_API).replace(/\/+$/, '');
+  const base = trimTrailingSlashes(options.baseUrl ?? DEFAULT_OSV_API);
   const now = options.now ?? Date.now;
   const cache = options.cacheDir ? new JsonCache(join(options.cacheDir, 'osv-api')) : undefined;
   const ttl = options.queryTtlMs ?? DEFAULT_QUERY_TTL_MS;

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, readOsvSource, type ImportLimits } from './import.js';
 import type { OsvRecord } from './schema.js';
 import { AdvisoryStore, type RecordTransform, type SeverityScorer } from './store.js';
 import { isValidId, modifiedKey, toOsvRecord } from './validate.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const DEFAULT_OSV_EXPORT = 'https://osv-vulnerabilities.storage.googleapis.com/PyPI';
 
@@ -91,7 +92,7 @@ export async function updateDatabase(
   fetchImpl?: FetchLike,
   options: UpdateOptions = {},
 ): Promise<UpdateResult> {
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = trimTrailingSlashes(baseUrl);
   const http: HttpOptions = { ...options, ...(fetchImpl ? { fetchImpl } : {}) };
   let store: AdvisoryStore | undefined;
   try {

@@ -2,6 +2,7 @@
  * Index URLs: which one is the public PyPI, where an index's JSON API lives, and how to compare
  * two spellings of the same index (`https://pypi.org/simple` and `https://PyPI.org/simple/`).
  */
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const PYPI_BASE = 'https://pypi.org';
 export const PYPI_SIMPLE = 'https://pypi.org/simple/';
@@ -13,9 +14,9 @@ const PUBLIC_HOSTS = new Set(['pypi.org', 'www.pypi.org', 'pypi.python.org']);
 export function indexKey(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.protocol}//${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '')}`;
+    return `${u.protocol}//${u.host.toLowerCase()}${trimTrailingSlashes(u.pathname)}`;
   } catch {
-    return url.replace(/\/+$/, '');
+    return trimTrailingSlashes(url);
   }
 }
 
@@ -40,12 +41,12 @@ export function jsonApiBase(indexUrl: string): string | undefined {
   } catch {
     return undefined;
   }
-  const path = u.pathname.replace(/\/+$/, '');
+  const path = trimTrailingSlashes(u.pathname);
   if (!/\/simple$/i.test(path)) return undefined;
   u.pathname = path.slice(0, -'/simple'.length) || '/';
   u.search = '';
   u.hash = '';
-  return u.toString().replace(/\/+$/, '');
+  return trimTrailingSlashes(u.toString());
 }
 
 /** The distinct indexes among `urls` that are not the public PyPI, credentials removed, for messages. */

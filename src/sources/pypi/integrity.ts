@@ -22,6 +22,7 @@ import { JsonCache } from '../cache.js';
 import { cachedGet, Memo, redactCredentials, splitCredentials } from '../conditional.js';
 import type { HttpOptions, HttpResponse } from '../http.js';
 import { Throttle, type ThrottleOptions } from '../throttle.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const INTEGRITY_JSON = 'application/vnd.pypi.integrity.v1+json';
 /** The API's own type first; plain JSON for proxies that rewrite the content type. */
@@ -51,7 +52,7 @@ export type ProvenanceAnswer =
 /** `{base}/integrity/{project}/{version}/{filename}/provenance`, each segment escaped. */
 export function integrityUrl(base: string, project: string, version: string, filename: string): string {
   const seg = encodeURIComponent;
-  return `${base.replace(/\/+$/, '')}/integrity/${seg(normalizeName(project))}/${seg(version)}/${seg(filename)}/provenance`;
+  return `${trimTrailingSlashes(base)}/integrity/${seg(normalizeName(project))}/${seg(version)}/${seg(filename)}/provenance`;
 }
 
 function isAnswer(v: unknown): ProvenanceAnswer | undefined {

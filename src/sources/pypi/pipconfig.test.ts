@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexKey, isPublicIndex, jsonApiBase } from './indexes.js';
+import { projectPageUrl } from './simple.js';
 import { parsePipConf, pipConfigFiles, pypiJsonBase, readPipConfig } from './pipconfig.js';
 
 const HOME = '/home/dev';
@@ -98,6 +99,15 @@ describe('index URLs', () => {
     expect(jsonApiBase('https://devpi.acme.internal/root/pypi/+simple/')).toBeUndefined();
     expect(jsonApiBase('https://devpi.acme.internal/acme/prod/simple')).toBe('https://devpi.acme.internal/acme/prod');
     expect(jsonApiBase('https://download.pytorch.org/whl/cpu')).toBeUndefined();
+  });
+
+  it('an index URL with 150,000 slashes before its end is trimmed in one pass', () => {
+    // `/\/+$/` ran from every slash of the run and failed at the letter after it: 150,000 x 150,000.
+    const slashes = '/'.repeat(150_000);
+    expect(indexKey(`https://HOST${slashes}x/simple/`)).toBe(`https://host${slashes}x/simple`);
+    expect(indexKey(`not a url${slashes}x`)).toBe(`not a url${slashes}x`);
+    expect(jsonApiBase(`https://host${slashes}x/simple/`)).toBe(`https://host${slashes}x`);
+    expect(projectPageUrl(`https://host${slashes}x`, 'Foo')).toBe(`https://host${slashes}x/foo/`);
   });
 
   it('takes the JSON API base from pip\'s index-url when it can, else PyPI', () => {

@@ -180,6 +180,14 @@ describe('parseRootPage: what is not a project name', () => {
     expect(r.skipped).toBe(1); // `A&B` is not a project name
   });
 
+  it('a root page of 150,000 `<a ` without a `>` is read in one pass', () => {
+    // The regex scanned from each of them to the page's only `>`: 150,000 x 450 KB.
+    const page = `${'<a '.repeat(150_000)}><a href="numpy/">numpy</a>`;
+    const r = parseRootPage('https://pypi.org/simple/', 'text/html', Buffer.from(page));
+    expect(r.names).toEqual(['numpy']);
+    expect(r.skipped).toBe(0);
+  });
+
   it('reads a body without a content type as HTML', () => {
     expect(parseRootPage('u', '', HTML_PAGE).names).toHaveLength(170);
   });

@@ -160,7 +160,7 @@ export function parseRootPage(url: string, contentType: string, body: Buffer): P
   }
   if (contentType === SIMPLE_HTML || contentType === 'text/html' || contentType === '') {
     const html = stripHtmlComments(body.toString('utf8'));
-    for (const m of html.matchAll(/<a\b[^>]*>([^<]*)<\/a\s*>/gi)) add(decodeEntities(m[1]!).trim());
+    for (const text of anchorTexts(html)) add(decodeEntities(text).trim());
     return out;
   }
   throw new SourceError('source-bad-response', `${url} answered with ${contentType}, which is neither PEP 691 JSON nor PEP 503 HTML`);
@@ -206,4 +206,27 @@ export async function refreshProjectList(indexUrl: string, file: string, options
   }
   list.save(file);
   return list;
+}
+
+/**
+ * The captures of `/<a\b[^>]*>([^<]*)<\/a\s*>/gi`, found with forward searches only: the regex
+ * rescanned to the end of the page from every `<a` that no `>` followed, quadratic on a hostile
+ * page. A failed `<a` (text not followed by `</a>`) is skipped past its text, where every later
+ * `<a` before it would fail the same way.
+ */
+function* anchorTexts(html: string): Generator<string> {
+  const open = /<a\b/gi;
+  const close = /<\/a\s*>/iy;
+  for (;;) {
+    const start = open.exec(html);
+    if (start === null) return;
+    const gt = html.indexOf('>', start.index + 2);
+    if (gt < 0) return;
+    const lt = html.indexOf('<', gt + 1);
+    if (lt < 0) return;
+    close.lastIndex = lt;
+    const end = close.exec(html);
+    if (end !== null) yield html.slice(gt + 1, lt);
+    open.lastIndex = end !== null ? lt + end[0].length : lt;
+  }
 }

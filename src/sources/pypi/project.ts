@@ -19,6 +19,7 @@ import { cachedGet, jsonBody, Memo, redactCredentials, splitCredentials } from '
 import type { HttpOptions, HttpResponse } from '../http.js';
 import { Throttle, type ThrottleOptions } from '../throttle.js';
 import { PYPI_BASE } from './indexes.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export interface ReleaseFile {
   filename: string;
@@ -291,8 +292,8 @@ export class PypiJsonClient {
   private readonly memo: Memo<unknown>;
 
   constructor(options: PypiClientOptions = {}) {
-    const { url, headers } = splitCredentials((options.baseUrl ?? PYPI_BASE).replace(/\/+$/, ''));
-    this.baseUrl = url.replace(/\/+$/, '');
+    const { url, headers } = splitCredentials(trimTrailingSlashes(options.baseUrl ?? PYPI_BASE));
+    this.baseUrl = trimTrailingSlashes(url);
     this.auth = headers;
     this.options = options;
     this.cache = options.cacheDir ? new JsonCache(join(options.cacheDir, 'pypi-project')) : undefined;

@@ -96,6 +96,14 @@ describe('parsing', () => {
     expect(parseSimpleHtml('x', 'https://pypi.org/simple/x/', hostile).files).toEqual([]);
   });
 
+  it('a page ending in 100,000 unclosed <a and <base, with 200,000 < in a link text, is one pass', () => {
+    // Each `<a`, `<base` and `<` was scanned from to the end of the page for its missing `>` or `</a>`.
+    const text = `${'<'.repeat(200_000)}x-1.0.tar.gz`;
+    const hostile = `<a href="x-1.0.tar.gz">${text}</a>${'<a '.repeat(100_000)}${'<base '.repeat(100_000)}`;
+    const page = parseSimpleHtml('x', 'https://pypi.org/simple/x/', hostile);
+    expect(page.files.map((f) => [f.filename, f.url])).toEqual([[text, 'https://pypi.org/simple/x/x-1.0.tar.gz']]);
+  });
+
   it('decodes the character references pages use', () => {
     expect(decodeEntities('&gt;=3.8, &#33;=3.9.0, &#x3c;4 &amp;&unknown;')).toBe('>=3.8, !=3.9.0, <4 &&unknown;');
   });

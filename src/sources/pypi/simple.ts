@@ -16,6 +16,7 @@ import { JsonCache } from '../cache.js';
 import { cachedGet, jsonBody, Memo, redactCredentials, splitCredentials } from '../conditional.js';
 import type { HttpOptions, HttpResponse } from '../http.js';
 import { Throttle, type ThrottleOptions } from '../throttle.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export interface SimpleFile {
   filename: string;
@@ -79,7 +80,7 @@ function isObj(v: unknown): v is Obj {
 
 /** The project page URL: `{index}/{normalized}/`, as pip builds it. */
 export function projectPageUrl(indexUrl: string, name: string): string {
-  return `${indexUrl.replace(/\/+$/, '')}/${encodeURIComponent(normalizeName(name))}/`;
+  return `${trimTrailingSlashes(indexUrl)}/${encodeURIComponent(normalizeName(name))}/`;
 }
 
 function resolveUrl(href: string, base: string): string | undefined {
@@ -182,6 +183,33 @@ export function stripHtmlComments(html: string): string {
 }
 
 /**
+ * The matches of `/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi`, found with forward searches only. The regex
+ * rescanned to the end of the page from every `<a` that no `</a>` followed: quadratic on a hostile
+ * page of them. Once one `<a` has no `>` or no closing tag after it, no later one has either.
+ */
+function* anchors(html: string): Generator<[string, string, string]> {
+  const open = /<a\b/gi;
+  const close = /<\/a\s*>/gi;
+  for (;;) {
+    const start = open.exec(html);
+    if (start === null) return;
+    const gt = html.indexOf('>', start.index + 2);
+    if (gt < 0) return;
+    close.lastIndex = gt + 1;
+    const end = close.exec(html);
+    if (end === null) return;
+    yield [html.slice(start.index, end.index + end[0].length), html.slice(start.index + 2, gt), html.slice(gt + 1, end.index)];
+    open.lastIndex = end.index + end[0].length;
+  }
+}
+
+/** `text.replace(/<[^>]*>/g, '')` on the part up to the last `>`: past it no tag can end, and each `<` there rescanned to the end. */
+function withoutTags(text: string): string {
+  const cut = text.lastIndexOf('>') + 1;
+  return text.slice(0, cut).replace(/<[^>]*>/g, '') + text.slice(cut);
+}
+
+/**
  * Parses a PEP 503 HTML project page: every `<a href>` is a file; the URL fragment carries the hash
  * (`#sha256=...`), `data-requires-python` the Python requirement, `data-yanked` (present, maybe
  * empty) marks a yanked file, `data-provenance` points at PEP 740 attestations. A `<base href>`
@@ -193,12 +221,14 @@ export function parseSimpleHtml(name: string, pageUrl: string, html: string): Si
   // Comments could hide or fake links; browsers and pip's parser ignore what is inside them.
   const body = stripHtmlComments(html);
   let base = pageUrl;
-  for (const m of body.matchAll(/<(base|meta)\b([^>]*)>/gi)) {
+  // Cut after the last `>`: a tag cannot end later, and without that cut every `<base` with no `>`
+  // after it scanned to the end of the page, quadratic on a hostile page of them.
+  for (const m of body.slice(0, body.lastIndexOf('>') + 1).matchAll(/<(base|meta)\b([^>]*)>/gi)) {
     const attrs = attributes(m[2]!);
     if (m[1]!.toLowerCase() === 'base' && attrs.get('href')) base = resolveUrl(attrs.get('href')!, pageUrl) ?? base;
     if (attrs.get('name') === 'pypi:repository-version' && attrs.get('content')) page.apiVersion = attrs.get('content')!;
   }
-  for (const m of body.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi)) {
+  for (const m of anchors(body)) {
     const attrs = attributes(m[1]!);
     const href = attrs.get('href');
     if (!href) continue;
@@ -213,7 +243,7 @@ export function parseSimpleHtml(name: string, pageUrl: string, html: string): Si
     if (frag) hashes[frag[1]!.toLowerCase()] = frag[2]!.toLowerCase();
     u.hash = '';
     // The file name is the link text per PEP 503; fall back to the URL's last path segment.
-    const textName = decodeEntities(m[2]!.replace(/<[^>]*>/g, '')).trim();
+    const textName = decodeEntities(withoutTags(m[2]!)).trim();
     const filename = textName || decodeURIComponent(u.pathname.split('/').pop() ?? '');
     if (!filename) continue;
     const file: SimpleFile = { filename, url: redactCredentials(u.toString()), hashes };

@@ -20,6 +20,7 @@ import { JsonCache } from '../cache.js';
 import { httpRequest, mapLimit, parseJsonResponse, type HttpOptions } from '../http.js';
 import type { OsvRange, OsvRecord } from '../osv/schema.js';
 import { isValidId, modifiedKey, PYPI_ECOSYSTEM, quote } from '../osv/validate.js';
+import { trimTrailingSlashes } from '../../core/text.js';
 
 export const DEFAULT_PYPI_BASE = 'https://pypi.org';
 export const DEFAULT_PYPI_TTL_MS = 12 * 60 * 60 * 1000;
@@ -45,7 +46,7 @@ type CachedAnswer = { status: 'found'; vulnerabilities: unknown } | { status: 'm
  * has an entry; a release PyPI does not know gives [] and a `not-on-pypi` diagnostic.
  */
 export async function fetchPypiVulns(packages: readonly PackageVersion[], options: PypiVulnOptions = {}): Promise<Map<string, OsvRecord[]>> {
-  const base = (options.baseUrl ?? DEFAULT_PYPI_BASE).replace(/\/+$/, '');
+  const base = trimTrailingSlashes(options.baseUrl ?? DEFAULT_PYPI_BASE);
   const now = options.now ?? Date.now;
   const cache = options.cacheDir ? new JsonCache(join(options.cacheDir, 'pypi-json')) : undefined;
   const ttl = options.ttlMs ?? DEFAULT_PYPI_TTL_MS;
