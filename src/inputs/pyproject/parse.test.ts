@@ -304,3 +304,13 @@ describe('large hostile files', () => {
     expect(packages.every((p) => p.location.line === 4)).toBe(true);
   });
 });
+
+describe('large hostile dependency groups', () => {
+  it('60,000 groups that include one group are collected in one pass', () => {
+    // Each include copied the list of the groups before it: 60,000 x 60,000 / 2 copies.
+    const n = 60_000;
+    const text = `[project]\nname = "x"\nversion = "1"\n[dependency-groups]\nbase = ["a==1"]\n${Array.from({ length: n }, (_, i) => `g${i} = [{include-group = "base"}]\n`).join('')}`;
+    const { packages } = parsePyproject(text, 'pyproject.toml');
+    expect(packages.map((p) => [p.name, p.groups?.length])).toEqual([['a', n + 1]]);
+  });
+});

@@ -266,15 +266,21 @@ function readDependencyGroups(reader: Reader, table: TomlTable | undefined): voi
   reportCycles(reader, includes, written);
 
   // Who includes whom, reversed, so each group can collect every group that pulls it in.
+  // (Lists grown in place and a queue read by index: copying a list per edge, or shift(), was
+  // quadratic in a hostile file of many groups including one.)
   const includedBy = new Map<string, string[]>();
   for (const [from, edges] of includes) {
-    for (const { target } of edges) includedBy.set(target, [...(includedBy.get(target) ?? []), from]);
+    for (const { target } of edges) {
+      const list = includedBy.get(target);
+      if (list === undefined) includedBy.set(target, [from]);
+      else list.push(from);
+    }
   }
   const closure = (group: string): string[] => {
     const seen = new Set([group]);
     const queue = [group];
-    while (queue.length > 0) {
-      for (const parent of includedBy.get(queue.shift()!) ?? []) {
+    for (let next = 0; next < queue.length; next++) {
+      for (const parent of includedBy.get(queue[next]!) ?? []) {
         if (!seen.has(parent)) {
           seen.add(parent);
           queue.push(parent);

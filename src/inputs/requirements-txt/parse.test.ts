@@ -635,6 +635,21 @@ describe('hostile input', () => {
     expect(inv.diagnostics.length).toBeGreaterThan(0);
   });
 
+  it('a file naming one project 100,000 times is checked for duplicates in one pass', () => {
+    // Each requirement searched, then copied, the list of the earlier ones: 100,000 x 100,000.
+    const inv = parseText('a\n'.repeat(100_000));
+    expect(inv.packages).toHaveLength(100_000);
+    const duplicates = inv.diagnostics.filter((d) => d.code === 'duplicate-requirement');
+    expect(duplicates).toHaveLength(99_999);
+    expect(duplicates[0]!.message).toBe('a is also required at inline.txt:1; pip combines both, keep one');
+  });
+
+  it('60,000 distinct index URLs are collected in one pass', () => {
+    // Each was looked for in the list of those before it: 60,000 x 60,000.
+    const inv = parseText(Array.from({ length: 60_000 }, (_, i) => `--extra-index-url https://x/${i}/\n`).join(''));
+    expect(inv.indexUrls).toHaveLength(60_000);
+  });
+
   it('refuses a file larger than any requirements file', () => {
     const e = thrown(() => parseRequirementsFile('big.txt', { readFile: () => '#'.repeat(16 * 1024 * 1024 + 1) }));
     expect(e.code).toBe('input-parse');

@@ -93,6 +93,8 @@ interface Context {
   inventory: RequirementsFileInventory;
   /** Files already read, per mode: a file included twice (a diamond, not a cycle) is read once. */
   read: Set<string>;
+  /** inventory.indexUrls as a set: a search of the list per option was quadratic in a file of many. */
+  indexUrls: Set<string>;
   requireHashes?: Location;
   /**
    * The first requirement with `--hash`: from then on pip checks every hash. A `#sha256=` URL
@@ -157,6 +159,7 @@ export function parseRequirementsFile(path: string, options: ParseOptions = {}):
       files: [],
     },
     read: new Set(),
+    indexUrls: new Set(),
   };
   readInto(ctx, path, false, [], undefined);
   finish(ctx);
@@ -313,7 +316,10 @@ function handleOptionLine(ctx: Context, file: Frame, line: number, opts: ParsedO
       case '--index-url':
       case '--extra-index-url': {
         const url = redactUrl(o.value ?? '');
-        if (!ctx.inventory.indexUrls.includes(url)) ctx.inventory.indexUrls.push(url);
+        if (!ctx.indexUrls.has(url)) {
+          ctx.indexUrls.add(url);
+          ctx.inventory.indexUrls.push(url);
+        }
         warnIfInsecure(ctx, o, location);
         break;
       }
@@ -706,11 +712,13 @@ function handleEditable(ctx: Context, value: string, location: Location, constra
 /** Checks that need the whole file set: duplicates, hash-checking mode, the one index. */
 function finish(ctx: Context): void {
   const inv = ctx.inventory;
-  const byName = new Map<string, Package[]>();
+  // The first package of each name and marker: a map, since searching and copying a list of the
+  // earlier ones per package was quadratic in a hostile file naming one project 100,000 times.
+  const firstOf = new Map<string, Package>();
   for (const pkg of inv.packages) {
-    const seen = byName.get(pkg.name) ?? [];
     // The same name under different markers is the usual way to pick versions per environment.
-    const earlier = seen.find((p) => (p.marker ?? '') === (pkg.marker ?? ''));
+    const key = `${pkg.name}\n${pkg.marker ?? ''}`;
+    const earlier = firstOf.get(key);
     if (earlier) {
       const at = formatLocation(earlier.location);
       if (earlier.version !== undefined && pkg.version !== undefined && earlier.version !== pkg.version) {
@@ -718,8 +726,7 @@ function finish(ctx: Context): void {
       } else {
         addDiagnostic(ctx, 'warning', 'duplicate-requirement', `${pkg.rawName} is also required at ${at}; pip combines both, keep one`, pkg.location);
       }
-    }
-    byName.set(pkg.name, [...seen, pkg]);
+    } else firstOf.set(key, pkg);
   }
 
   // Once any requirement has a hash (or --require-hashes is given), pip checks hashes for all of them.
