@@ -10,7 +10,7 @@ import { parseSdistFilename, parseWheelFilename } from '../core/filename.js';
 import { parseCoreMetadata } from '../core/metadata.js';
 import { MAX_PARSE_BYTES, analyseWith, pythonParser, type PyAnalysis } from './python.js';
 import { RULES } from './rules/index.js';
-import { importStatements, parseMode, relevantRanges, shallowRanges } from './prefilter.js';
+import { importStatements, parseMode, relevantRanges, shallowRanges, splitAs } from './prefilter.js';
 import { score } from './score.js';
 import type {
   Evidence,
@@ -316,11 +316,9 @@ const SCRIPT_EXT = /\.(?:sh|bash|bat|cmd|ps1|vbs)\b/gi;
  */
 const IMPORT_STMT = /^[ \t]*(?:from[ \t]+(?:([\w.]+)[ \t]+|(?<=[ \t][ \t]))import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gmy;
 
-/** A name before ` as alias`: `split(/\s+as\s+/)[0]` as a search, which was quadratic on a long run of blanks. */
+/** A name before ` as alias` (splitAs: `split(/\s+as\s+/)` was quadratic on a long run of blanks). */
 function beforeAlias(part: string): string {
-  const name = part.trim();
-  const as = name.search(/\sas\s/);
-  return as < 0 ? name : name.slice(0, as).trim();
+  return splitAs(part.trim())[0]!.trim();
 }
 
 /** The modules a file imports, from its text (skipped files have no analysis), relative ones resolved. */
