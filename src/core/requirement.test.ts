@@ -253,3 +253,9 @@ describe('name==version, the common case', () => {
     expect(() => parseRequirement('a-==1')).toThrow(SyntaxInputError);
   });
 });
+
+describe('hostile length', () => {
+  it('a pin of 11 MB is refused as an invalid version, not a RangeError from the fast path regex', () => {
+    expect(() => parseRequirement(`a==${'1.'.repeat(5_500_000)}1`)).toThrow(/invalid version specifier/);
+  });
+});

@@ -45,7 +45,9 @@ const SIMPLE_PIN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==([0-9]{1,15}(
  * with the 1-based `column`) that says what is wrong and where.
  */
 export function parseRequirement(text: string): Requirement {
-  const simple = SIMPLE_PIN.exec(text);
+  // The fast path only for lines of a sane length: V8's regex stack overflows on its repeated
+  // group in a pin of several MB, which the grammar below reads (and refuses) without recursion.
+  const simple = text.length <= 1024 ? SIMPLE_PIN.exec(text) : null;
   if (simple !== null) {
     const rawName = simple[1]!;
     return { name: normalizeName(rawName), rawName, extras: [], specifier: `==${simple[2]!}` };

@@ -291,3 +291,13 @@ describe('ordering', () => {
     eq('1.0+a-b', '1.0+a.b');
   });
 });
+
+describe('hostile length', () => {
+  it('a version of several MB is not a version (not a RangeError from the regex stack); 64 KiB still is', () => {
+    expect(parseVersion(`1.${'0.'.repeat(3_500_000)}0rc1`)).toBeUndefined();
+    const long = `1.${'0.'.repeat(32_765)}1rc1`;
+    expect(long.length).toBeLessThanOrEqual(64 * 1024);
+    expect(parseVersion(long)?.release.length).toBe(32_767);
+    expect(parseVersion(`${long}0`)).toBeUndefined(); // rc10, one character over
+  });
+});

@@ -58,6 +58,13 @@ export function pyStrip(text: string): string {
  * 6 post letter, 7 post number, 8 dev keyword, 9 dev number, 10 local.
  * Each optional part is anchored by a keyword or by `-digits`, so matching is linear.
  */
+/**
+ * Longer text is not read as a version (see Version._fromText). Far above anything packaging
+ * accepts in practice (a release number may have 4,300 digits, Python's limit, and a local
+ * segment more), far below the few MB at which the regex fails.
+ */
+export const MAX_VERSION_LENGTH = 64 * 1024;
+
 const VERSION_RE = new RegExp(
   '^v?' +
     '(?:([0-9]+)!)?' +
@@ -233,6 +240,9 @@ export class Version {
 
   /** @internal Use parseVersion: it caches. */
   static _fromText(text: string): Version | undefined {
+    // No real version comes near this, and V8's regex stack overflows (a RangeError, not an
+    // answer) on the grammar's repeated groups in a version of a few MB from a hostile file.
+    if (text.length > MAX_VERSION_LENGTH) return undefined;
     const plain = plainRelease(text);
     if (plain !== undefined) return new Version({ epoch: 0, release: plain });
     const m = VERSION_RE.exec(pyStrip(text));

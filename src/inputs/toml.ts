@@ -73,6 +73,9 @@ interface Header {
 
 /** Splits a dotted TOML key (`tool."poetry".group . dev`) into its segments, or undefined. */
 export function splitDottedKey(text: string): string[] | undefined {
+  // A header longer than this is no table of a real file, and a quoted key of several MB overflows
+  // V8's regex stack (a RangeError) in the segment pattern below.
+  if (text.length > 64 * 1024) return undefined;
   const segment = /\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|$)/y;
   const key: string[] = [];
   segment.lastIndex = 0;

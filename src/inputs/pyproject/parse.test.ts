@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { byName, testdataBeside, thrown } from '../../../test/support/inputs.js';
 import { InputError } from '../../core/errors.js';
 import { readInputText } from '../read.js';
-import { TomlText } from '../toml.js';
+import { splitDottedKey, TomlText } from '../toml.js';
 import { parsePyproject, pyproject } from './parse.js';
 import { pythonConstraintMarker, translatePoetryConstraint } from './poetry.js';
 
@@ -312,5 +312,12 @@ describe('large hostile dependency groups', () => {
     const text = `[project]\nname = "x"\nversion = "1"\n[dependency-groups]\nbase = ["a==1"]\n${Array.from({ length: n }, (_, i) => `g${i} = [{include-group = "base"}]\n`).join('')}`;
     const { packages } = parsePyproject(text, 'pyproject.toml');
     expect(packages.map((p) => [p.name, p.groups?.length])).toEqual([['a', n + 1]]);
+  });
+});
+
+describe('hostile length', () => {
+  it('a table header with a quoted key of 9.5 MB is no header (not a RangeError from the regex stack)', () => {
+    expect(splitDottedKey(`"${'a'.repeat(9_500_000)}"`)).toBeUndefined();
+    expect(splitDottedKey('tool."poetry".dependencies')).toEqual(['tool', 'poetry', 'dependencies']);
   });
 });
