@@ -32,7 +32,8 @@ export const renderCheckTable: CheckReporter = (report, options) => {
   const paint = painter(options.color);
   const out = [summary(report)];
   const rows = risky(report);
-  if (rows.length > 0) out.push(...nameRiskLines(rows, paint, options.cwd));
+  // A loop, not push(...lines): a names file of ~125,000 risky names would overflow the stack.
+  if (rows.length > 0) for (const line of nameRiskLines(rows, paint, options.cwd)) out.push(line);
   const notes = [...skippedLines(report.skipped), ...report.diagnostics.map((d) => `${d.severity}: ${d.location ? `${displayLocation(d.location, options.cwd)}: ` : ''}${d.message}`)];
   if (notes.length > 0) out.push('', ...notes);
   return out.join('\n') + '\n';
@@ -89,7 +90,10 @@ export const renderCheckSarif: CheckReporter = (report, options) => {
 export const renderCheckMarkdown: CheckReporter = (report, options) => {
   const out = ['<!-- pyward:check -->', `### pyward check: ${escapeMarkdown(summary(report))}`, ''];
   const rows = risky(report);
-  if (rows.length > 0) out.push(...nameRiskTable(rows, options.cwd), '');
+  if (rows.length > 0) {
+    for (const line of nameRiskTable(rows, options.cwd)) out.push(line);
+    out.push('');
+  }
   for (const line of skippedLines(report.skipped)) out.push(`- ${escapeMarkdown(line)}`);
   return out.join('\n') + '\n';
 };

@@ -46,6 +46,15 @@ describe('table reporter', () => {
     expect(out).toContain('elsewhere');
   });
 
+  it('130,000 findings size their columns without spreading every row into Math.max (a RangeError)', () => {
+    const report = sampleReport();
+    const one = report.findings[0] as VulnerabilityFinding;
+    const many: AuditReport = { ...report, findings: Array.from({ length: 130_000 }, () => one), ignored: [], fixes: [] };
+    const count = (r: AuditReport): number => lines(renderTable(r, { color: false })).filter((l) => l.includes(one.vulnerability.id)).length;
+    // Other sections may name the id too: the table itself has one row per finding.
+    expect(count(many) - count({ ...many, findings: [one] })).toBe(130_000 - 1);
+  });
+
   it('summarizes with counts by severity and the ignored count', () => {
     expect(lines(renderTable(sampleReport(), { color: false }))[0]).toBe(
       'Found 10 known vulnerabilities in 4 packages (1 critical, 3 high, 2 medium, 4 unknown), 1 ignored',

@@ -137,15 +137,17 @@ export function renderTable(report: AuditReport, options: ReporterOptions): stri
       ];
     });
     // The dashes under each header span the whole column, as pip-audit draws them.
-    const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => [...(row[i]?.text ?? '')].length)));
+    // reduce and loops, not Math.max(...rows) or push(...lines): a table of ~125,000 rows spread
+    // into a call's arguments overflows the stack.
+    const widths = header.map((_, i) => [header, ...body].reduce((w, row) => Math.max(w, [...(row[i]?.text ?? '')].length), 0));
     const rows: Cell[][] = [header, widths.map((w) => ({ text: '-'.repeat(w) })), ...body];
-    out.push(...alignRows(rows, paint));
+    for (const line of alignRows(rows, paint)) out.push(line);
   }
 
   const names = auditNameRows(report.names?.findings ?? []);
   if (names.length > 0) {
     out.push('', paint(`Name risks: ${plural(new Set(names.map((r) => r.name)).size, 'dependency', 'dependencies')} (${riskCounts(names)})`, 'bold'));
-    out.push(...nameRiskLines(names, paint, cwd));
+    for (const line of nameRiskLines(names, paint, cwd)) out.push(line);
   }
 
   if (fixes.length > 0) {

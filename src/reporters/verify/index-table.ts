@@ -46,10 +46,11 @@ function project(p: ProjectReport, paint: (t: string, c: string) => string): str
   const e = p.expected;
   rows.push(['expected', clean(`${e.publisher ? `${e.publisher}, ` : ''}${EXPECTED[e.source]}${e.learnedFrom ? ` from ${e.learnedFrom.version} on ${e.learnedFrom.at.slice(0, 10)}` : ''}`)]);
   rows.push(['index', clean(p.index)]);
-  const width = Math.max(...rows.map(([k]) => k.length));
+  const width = rows.reduce((w, [k]) => Math.max(w, k.length), 0);
   out.push(...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`));
   out.push('');
-  const vWidth = Math.max(...p.releases.map((r) => r.version.length));
+  // reduce, not Math.max(...): an index may list more releases than a spread can take.
+  const vWidth = p.releases.reduce((w, r) => Math.max(w, r.version.length), 0);
   for (const r of p.releases) out.push(`  ${release(r, vWidth)}`);
   if (p.findings.length > 0) {
     out.push('');
