@@ -150,6 +150,8 @@ export async function checkNames(packages: readonly Package[], inventories: read
   }
   // PyPI's project list, when `pyward db update --pypi-names` fetched one: only names that are not
   // popular can be missing from it, so an audit of popular dependencies never reads its 16 MB.
+  // The indexes the inputs and the command line name; pip's configuration adds its own.
+  const inputIndexUrls = [...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])];
   const known = new Map<string, string>();
   for (const f of findings) if (f.target !== undefined && !known.has(f.name)) known.set(f.name, f.target);
   if (opts.offline) {
@@ -160,10 +162,8 @@ export async function checkNames(packages: readonly Package[], inventories: read
       if (rest.length > 0) existence.reason = "offline, and no copy of PyPI's project list (`pyward db update --pypi-names` keeps one)";
       return { findings, skipped, diagnostics };
     }
-    const { privateIndexes } = await import('../sources/pypi/indexes.js');
-    const { readPipConfig } = await import('../sources/pypi/pipconfig.js');
-    const pip = readPipConfig();
-    const privates = privateIndexes([...(pip.indexUrl ? [pip.indexUrl] : []), ...pip.extraIndexUrls, ...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])]);
+    const [{ privateIndexes }, { indexSetup, readPipConfig }] = await Promise.all([import('../sources/pypi/indexes.js'), import('../sources/pypi/pipconfig.js')]);
+    const privates = privateIndexes(indexSetup(readPipConfig(), inputIndexUrls).indexUrls);
     if (privates.length > 0) {
       existence.reason = `offline, and a private index is configured (${privates.join(', ')}): a name missing from PyPI may be one of its own`;
       return { findings, skipped, diagnostics: [] };
@@ -174,7 +174,7 @@ export async function checkNames(packages: readonly Package[], inventories: read
     return { findings: [...findings, ...unknown], skipped: skipped.filter((s) => s !== existence), diagnostics: listAge(list, opts.now) };
   }
 
-  const [{ checkConfusion, indexSetup }, { checkPublisher }, { checkRepojacking }, { checkSlopsquat }, { mergeResults }, { PypiJsonClient }, { pypiJsonBase, readPipConfig }, { GitHubClient }] =
+  const [{ checkConfusion }, { checkPublisher }, { checkRepojacking }, { checkSlopsquat }, { mergeResults }, { PypiJsonClient }, { indexSetup, pypiJsonBase, readPipConfig }, { GitHubClient }] =
     await Promise.all([
       import('../checks/names/confusion.js'),
       import('../checks/names/publisher.js'),
@@ -186,7 +186,7 @@ export async function checkNames(packages: readonly Package[], inventories: read
       import('../sources/codehost/github.js'),
     ]);
   const pip = readPipConfig();
-  const setup = indexSetup(pip, [...inventories.flatMap((inv) => inv.indexUrls ?? []), ...(opts.indexUrls ?? [])]);
+  const setup = indexSetup(pip, inputIndexUrls);
   const pypi = new PypiJsonClient({ baseUrl: opts.pypiUrl ?? pypiJsonBase(pip).baseUrl, cacheDir: opts.cacheDir, ...(opts.now ? { now: () => opts.now!.getTime() } : {}) });
   const confusion = await checkConfusion(packages, { ...setup, simpleOptions: { cacheDir: opts.cacheDir } });
   const privateNames = confusion.privateNames;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type Reply, type TestServer } from '../../sources/osv/testdata/server.js';
 import { SimpleIndexClient } from '../../sources/pypi/simple.js';
 import { newPypiState, PYPI_TESTDATA, pypiHandler } from '../../sources/pypi/testdata/pypi-server.js';
-import { checkConfusion, indexSetup } from './confusion.js';
+import { checkConfusion } from './confusion.js';
 import { pkg } from './testdata/packages.js';
 
 const FAST = { backoffMs: 5, timeoutMs: 2000, requestsPerSecond: 0 };
@@ -119,19 +119,5 @@ describe('checkConfusion', () => {
     const res = await checkConfusion(PACKAGES(), opts({ offline: true }));
     expect(res.skipped).toEqual([{ check: 'dependency confusion', reason: 'offline' }]);
     expect(privateServer.requests).toEqual([]);
-  });
-});
-
-describe('indexSetup', () => {
-  it('puts configured URLs (with credentials) before the input\'s redacted ones, once each', () => {
-    const setup = indexSetup(
-      { indexUrl: 'https://ci:t0k@pypi.acme.internal/simple/', extraIndexUrls: ['https://pypi.org/simple'], origins: {}, files: [] },
-      ['https://ci:****@pypi.acme.internal/simple', 'https://download.pytorch.org/whl/cpu'],
-    );
-    expect(setup).toEqual({
-      indexUrls: ['https://ci:t0k@pypi.acme.internal/simple/', 'https://pypi.org/simple', 'https://download.pytorch.org/whl/cpu'],
-      primaryIndexUrl: 'https://ci:t0k@pypi.acme.internal/simple/',
-    });
-    expect(indexSetup(undefined, [])).toEqual({ indexUrls: [] });
   });
 });

@@ -16,14 +16,13 @@ import { isValidName, normalizeName } from '../../core/names.js';
 import { compareVersions, parseVersion } from '../../core/version.js';
 import { redactCredentials } from '../../sources/conditional.js';
 import { indexKey, isPublicIndex, PYPI_SIMPLE } from '../../sources/pypi/indexes.js';
-import type { PipIndexConfig } from '../../sources/pypi/pipconfig.js';
 import { fileVersion, highestVersion, pageVersions, SimpleIndexClient, type SimpleClientOptions, type SimpleFile, type SimpleProjectPage } from '../../sources/pypi/simple.js';
 import { addSkipped, emptyResult, offlineResult, where, type NameCheckResult } from './online.js';
 
 export interface ConfusionOptions {
   /**
    * Every index pip would consult, credentials included where the index needs them: pip.conf and
-   * the environment (`indexSetup`), and the input's own `--index-url`/`--extra-index-url`.
+   * the environment (`indexSetup` in sources/pypi/pipconfig.ts), and the input's own `--index-url`/`--extra-index-url`.
    */
   indexUrls: readonly string[];
   /** pip's primary index when it is not pypi.org (`index-url`); then pypi.org is consulted only if listed. */
@@ -42,21 +41,6 @@ export interface ConfusionResult extends NameCheckResult {
   privateNames: string[];
 }
 
-/**
- * The index URLs in play from pip's configuration and an input: configuration first (it carries
- * credentials; inputs' URLs are redacted), duplicates dropped.
- */
-export function indexSetup(pip: PipIndexConfig | undefined, inputIndexUrls: readonly string[] = []): { indexUrls: string[]; primaryIndexUrl?: string } {
-  const seen = new Set<string>();
-  const indexUrls: string[] = [];
-  for (const url of [...(pip?.indexUrl ? [pip.indexUrl] : []), ...(pip?.extraIndexUrls ?? []), ...inputIndexUrls]) {
-    const key = indexKey(url);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    indexUrls.push(url);
-  }
-  return pip?.indexUrl ? { indexUrls, primaryIndexUrl: pip.indexUrl } : { indexUrls };
-}
 
 function sha256Of(f: SimpleFile): string | undefined {
   return f.hashes['sha256'];

@@ -117,9 +117,8 @@ export function nearestEvidence(
   rankOf: (name: string) => number | undefined,
   known?: string,
 ): Pick<NameFinding, 'evidence'> & { target?: string } {
-  const found = nearestExisting(name, list, rankOf);
-  let { neighbours, clear } = found;
   if (name.length > MAX_SEARCHED_LENGTH) return { evidence: [`not compared with existing projects: longer than ${MAX_SEARCHED_LENGTH} characters`] };
+  let { neighbours, clear } = nearestExisting(name, list, rankOf);
   if (neighbours.length === 0) return { evidence: [`no existing project is within ${name.length >= TWO_EDITS_MIN_LENGTH ? 'two edits' : 'one edit'} of it`] };
   if (known !== undefined) {
     const at = neighbours.findIndex((n) => n.name === known);

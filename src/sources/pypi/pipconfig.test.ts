@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexKey, isPublicIndex, jsonApiBase } from './indexes.js';
 import { projectPageUrl } from './simple.js';
-import { parsePipConf, pipConfigFiles, pypiJsonBase, readPipConfig } from './pipconfig.js';
+import { indexSetup, parsePipConf, pipConfigFiles, pypiJsonBase, readPipConfig } from './pipconfig.js';
 
 const HOME = '/home/dev';
 
@@ -125,5 +125,19 @@ describe('index URLs', () => {
     expect(isPublicIndex('https://pypi.python.org/simple/')).toBe(true);
     expect(isPublicIndex('https://pypi.acme.internal/simple/')).toBe(false);
     expect(indexKey('https://user:pw@PyPI.org/simple/')).toBe(indexKey('https://pypi.org/simple'));
+  });
+});
+
+describe('indexSetup', () => {
+  it('puts configured URLs (with credentials) before the input\'s redacted ones, once each', () => {
+    const setup = indexSetup(
+      { indexUrl: 'https://ci:t0k@pypi.acme.internal/simple/', extraIndexUrls: ['https://pypi.org/simple'], origins: {}, files: [] },
+      ['https://ci:****@pypi.acme.internal/simple', 'https://download.pytorch.org/whl/cpu'],
+    );
+    expect(setup).toEqual({
+      indexUrls: ['https://ci:t0k@pypi.acme.internal/simple/', 'https://pypi.org/simple', 'https://download.pytorch.org/whl/cpu'],
+      primaryIndexUrl: 'https://ci:t0k@pypi.acme.internal/simple/',
+    });
+    expect(indexSetup(undefined, [])).toEqual({ indexUrls: [] });
   });
 });

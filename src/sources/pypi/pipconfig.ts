@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { jsonApiBase, PYPI_BASE } from './indexes.js';
+import { indexKey, jsonApiBase, PYPI_BASE } from './indexes.js';
 
 export interface PipIndexConfig {
   /** `index-url`: replaces PyPI as pip's primary index. Undefined when pip would use PyPI. */
@@ -161,4 +161,20 @@ export function pypiJsonBase(pip: PipIndexConfig | undefined): { baseUrl: string
   const derived = pip?.indexUrl ? jsonApiBase(pip.indexUrl) : undefined;
   if (derived !== undefined) return { baseUrl: derived, from: `index-url from ${pip!.origins.indexUrl ?? 'pip configuration'}` };
   return { baseUrl: PYPI_BASE, from: 'default' };
+}
+
+/**
+ * The index URLs in play from pip's configuration and an input: configuration first (it carries
+ * credentials; inputs' URLs are redacted), duplicates dropped.
+ */
+export function indexSetup(pip: PipIndexConfig | undefined, inputIndexUrls: readonly string[] = []): { indexUrls: string[]; primaryIndexUrl?: string } {
+  const seen = new Set<string>();
+  const indexUrls: string[] = [];
+  for (const url of [...(pip?.indexUrl ? [pip.indexUrl] : []), ...(pip?.extraIndexUrls ?? []), ...inputIndexUrls]) {
+    const key = indexKey(url);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    indexUrls.push(url);
+  }
+  return pip?.indexUrl ? { indexUrls, primaryIndexUrl: pip.indexUrl } : { indexUrls };
 }
